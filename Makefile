@@ -1,0 +1,50 @@
+# Back In Shape — everyday commands. `make run` and `make test` are all a newcomer needs.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint format ci bench worker beat check-deploy clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --frozen
+	@touch $(STAMP)
+
+# SQLite, eager Celery, console email: nothing else to install.
+run: export DJANGO_DEBUG ?= true
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+	$(PY) scripts/check_deploy.py
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install
+	$(PY) -m pytest tests/bench -m bench -s -p no:randomly --no-header -q
+
+ci:
+	bash .ci/run
+
+worker: install
+	$(VENV)/bin/celery -A backinshape worker -l info
+
+beat: install
+	$(VENV)/bin/celery -A backinshape beat -l info
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

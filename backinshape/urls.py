@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+from django.views.generic import TemplateView
+
+from episodes.sitemaps import SITEMAPS
+
+from . import views
+
+admin.site.site_header = "Back In Shape admin"
+admin.site.site_title = "Back In Shape admin"
+admin.site.index_title = "Episodes, members and the program"
+
+urlpatterns = [
+    path("", include("episodes.urls")),
+    path("", include("members.urls")),
+    path("program/", include("programs.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        name="robots",
+    ),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "backinshape.views.page_not_found"
+handler500 = "backinshape.views.server_error"

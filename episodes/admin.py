@@ -1,0 +1,146 @@
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.utils.html import format_html
+
+from . import services
+from .models import Comment, Episode, Topic
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "episode_count"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_episode_count=Count("episodes"))
+
+    @admin.display(description="Episodes", ordering="_episode_count")
+    def episode_count(self, topic):
+        return topic._episode_count
+
+
+@admin.register(Episode)
+class EpisodeAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "status", "publish_at", "pending_comments", "page_link"]
+    list_display_links = ["number", "title"]
+    list_filter = ["status", ("publish_at", admin.DateFieldListFilter), "topics"]
+    date_hierarchy = "publish_at"
+    search_fields = ["title", "standfirst", "body", "=number"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["topics", "related"]
+    actions = ["schedule_selected", "publish_selected", "unpublish_selected"]
+    save_on_top = True
+    fieldsets = [
+        (None, {"fields": ["number", "title", "slug", "standfirst", "body"]}),
+        ("Release", {"fields": ["status", "publish_at"]}),
+        (
+            "Watch and listen",
+            {
+                "fields": [
+                    "video_url",
+                    "audio_file",
+                    "audio_url",
+                    "audio_duration",
+                    "audio_size",
+                    "audio_type",
+                ]
+            },
+        ),
+        ("Cover", {"fields": ["cover_image", "cover_alt"]}),
+        ("Links", {"fields": ["topics", "related"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_pending=Count("comments", filter=Q(comments__status=Comment.Status.PENDING)))
+        )
+
+    @admin.display(description="Awaiting moderation", ordering="_pending")
+    def pending_comments(self, episode):
+        return episode._pending
+
+    @admin.display(description="Page")
+    def page_link(self, episode):
+        label = "View live page" if episode.is_live else "Preview"
+        return format_html('<a href="{}">{}</a>', episode.get_absolute_url(), label)
+
+    @admin.action(description="Schedule for release (next Sunday unless a later date is set)")
+    def schedule_selected(self, request, queryset):
+        for episode in queryset:
+            services.episode_schedule(episode=episode)
+        self.message_user(request, f"Scheduled {queryset.count()} episode(s).", messages.SUCCESS)
+
+    @admin.action(description="Publish now")
+    def publish_selected(self, request, queryset):
+        for episode in queryset:
+            services.episode_publish(episode=episode)
+        self.message_user(request, f"Published {queryset.count()} episode(s).", messages.SUCCESS)
+
+    @admin.action(description="Move back to draft")
+    def unpublish_selected(self, request, queryset):
+        for episode in queryset:
+            services.episode_unpublish(episode=episode)
+        self.message_user(request, f"Moved {queryset.count()} episode(s) to draft.")
+
+
+class PendingComment(Comment):
+    class Meta:
+        proxy = True
+        verbose_name = "comment awaiting moderation"
+        verbose_name_plural = "comments awaiting moderation"
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["short_body", "name", "email", "episode", "status", "is_reply", "created_at"]
+    list_filter = ["status", "is_staff_reply", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["body", "name", "email", "episode__title"]
+    list_select_related = ["episode"]
+    readonly_fields = ["episode", "parent", "user", "ip_address", "created_at", "moderated_at"]
+    fields = [
+        "episode", "parent", "user", "name", "email", "body", "status",
+        "ip_address", "created_at", "moderated_at",
+    ]  # fmt: skip
+    actions = ["approve_selected", "mark_spam_selected", "remove_selected"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description="Comment")
+    def short_body(self, comment):
+        return comment.body if len(comment.body) <= 80 else comment.body[:79] + "…"
+
+    @admin.display(description="Reply", boolean=True)
+    def is_reply(self, comment):
+        return comment.parent_id is not None
+
+    def _moderate(self, request, queryset, status, verb):
+        changed = services.comments_moderate(queryset=queryset, status=status)
+        self.message_user(request, f"{verb} {changed} comment(s).", messages.SUCCESS)
+
+    @admin.action(description="Approve selected comments")
+    def approve_selected(self, request, queryset):
+        self._moderate(request, queryset, Comment.Status.APPROVED, "Approved")
+
+    @admin.action(description="Mark selected comments as spam")
+    def mark_spam_selected(self, request, queryset):
+        self._moderate(request, queryset, Comment.Status.SPAM, "Marked as spam")
+
+    @admin.action(description="Remove selected comments")
+    def remove_selected(self, request, queryset):
+        self._moderate(request, queryset, Comment.Status.REMOVED, "Removed")
+
+
+@admin.register(PendingComment)
+class PendingCommentAdmin(CommentAdmin):
+    """The moderation queue: only what is waiting, oldest first."""
+
+    list_filter = ["is_staff_reply", "episode"]
+    ordering = ["created_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(status=Comment.Status.PENDING)
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,65 @@
+from django import forms
+from django.conf import settings
+
+from .models import Comment
+
+
+class CommentForm(forms.Form):
+    """A comment. Guests give a name and email; signed-in people are known already."""
+
+    name = forms.CharField(label="Your name", max_length=80)
+    email = forms.EmailField(
+        label="Your email",
+        help_text="Never shown. We only use it if we need to reach you about this comment.",
+    )
+    body = forms.CharField(
+        label="Your comment",
+        max_length=settings.COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=(
+            f"Plain text, up to {settings.COMMENT_MAX_LENGTH:,} characters. "
+            "Links become clickable."
+        ),
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # A field people never see or fill in; bots that fill every field give themselves away.
+    website = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, user=None, episode=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.episode = episode
+        if user is not None and user.is_authenticated:
+            del self.fields["name"]
+            del self.fields["email"]
+        for name, field in self.fields.items():
+            if name in {"name", "email"}:
+                field.widget.attrs.setdefault("autocomplete", name)
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError("Please write something before posting.")
+        return body
+
+    def clean_parent(self):
+        parent_id = self.cleaned_data.get("parent")
+        if not parent_id:
+            return None
+        parent = (
+            Comment.objects.approved()
+            .filter(pk=parent_id, episode=self.episode)
+            .select_related("parent")
+            .first()
+        )
+        if parent is None:
+            raise forms.ValidationError("The comment you are replying to is no longer there.")
+        return parent
+
+    @property
+    def is_spam_trap_filled(self) -> bool:
+        return bool(self.cleaned_data.get("website"))

@@ -1,0 +1,180 @@
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from .release import next_release_at
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("episodes:topic", args=[self.slug])
+
+
+class EpisodeQuerySet(models.QuerySet):
+    def published(self, *, now=None):
+        """Episodes the public may see: published, and their moment has come."""
+        return self.filter(status=Episode.Status.PUBLISHED, publish_at__lte=now or timezone.now())
+
+    def due(self, *, now=None):
+        """Scheduled episodes whose release moment has passed."""
+        return self.filter(status=Episode.Status.SCHEDULED, publish_at__lte=now or timezone.now())
+
+    def for_cards(self):
+        """What an episode card shows, in a fixed number of queries."""
+        return self.prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("name")))
+
+    def with_comment_counts(self):
+        return self.annotate(
+            approved_comment_count=Count(
+                "comments", filter=Q(comments__status=Comment.Status.APPROVED)
+            )
+        )
+
+
+class Episode(models.Model):
+    """A podcast episode and its deep-dive article."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLISHED = "published", "Published"
+
+    number = models.PositiveIntegerField(unique=True)
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    standfirst = models.CharField(
+        max_length=300, help_text="One or two sentences under the title; also the summary."
+    )
+    body = models.TextField(
+        help_text=(
+            "Markdown. Headings (##) make the table of contents. A line with only "
+            "<code>&lt;!-- members-only --&gt;</code> starts the part for premium members."
+        )
+    )
+    video_url = models.URLField(
+        blank=True, help_text="A YouTube link. It shows as a poster until the visitor clicks play."
+    )
+    audio_file = models.FileField(upload_to="audio/%Y/", blank=True)
+    audio_url = models.URLField(blank=True, help_text="Use instead of uploading a file.")
+    audio_duration = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Length in seconds."
+    )
+    audio_size = models.PositiveBigIntegerField("audio size in bytes", null=True, blank=True)
+    audio_type = models.CharField(max_length=40, default="audio/mpeg")
+    cover_image = models.ImageField(upload_to="covers/%Y/", blank=True)
+    cover_alt = models.CharField(
+        "cover image alt text",
+        max_length=200,
+        blank=True,
+        help_text="Describe the image for people who cannot see it.",
+    )
+    topics = models.ManyToManyField(Topic, blank=True, related_name="episodes")
+    related = models.ManyToManyField("self", blank=True, symmetrical=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    publish_at = models.DateTimeField(default=next_release_at, db_index=True)
+    guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EpisodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cover_image="") | ~Q(cover_alt=""),
+                name="episodes_episode_cover_has_alt",
+                violation_error_message="A cover image needs alt text.",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="episodes_episode_number_positive"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "publish_at"])]
+
+    def __str__(self):
+        return f"#{self.number} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("episodes:detail", args=[self.slug])
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()
+
+    @property
+    def audio_src(self) -> str:
+        if self.audio_file:
+            return self.audio_file.url
+        return self.audio_url
+
+    @property
+    def youtube_id(self) -> str:
+        from .rendering import youtube_id
+
+        return youtube_id(self.video_url)
+
+
+class CommentQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=Comment.Status.APPROVED)
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting moderation"
+        APPROVED = "approved", "Approved"
+        SPAM = "spam", "Spam"
+        REMOVED = "removed", "Removed"
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+    )
+    name = models.CharField(max_length=80)
+    email = models.EmailField()
+    body = models.TextField(validators=[MaxLengthValidator(settings.COMMENT_MAX_LENGTH)])
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    is_staff_reply = models.BooleanField(default=False, editable=False)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    moderated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["episode", "status", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")), name="episodes_comment_not_own_parent"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} on {self.episode}"
+
+    def get_absolute_url(self):
+        return f"{self.episode.get_absolute_url()}#comment-{self.pk}"

@@ -1,0 +1,142 @@
+"""Reads for episodes and comments, planned so a page's query count stays fixed."""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q
+from django.http import Http404
+
+from members.selectors import member_has_premium
+
+from .models import Comment, Episode, Topic
+from .rendering import RenderedPart, TocEntry, render_episode_article
+
+
+def episode_get_for_viewer(*, slug: str, user) -> Episode:
+    """The episode at `slug` if this viewer may see it: the public sees live episodes,
+    staff also see drafts and scheduled ones (as a preview). Anything else is a 404."""
+    queryset = Episode.objects.prefetch_related(
+        Prefetch("topics", queryset=Topic.objects.order_by("name")),
+    )
+    if not (user.is_authenticated and user.is_staff):
+        queryset = queryset.published()
+    try:
+        return queryset.get(slug=slug)
+    except Episode.DoesNotExist:
+        raise Http404("No episode here.") from None
+
+
+def episode_related(*, episode: Episode, limit: int = 3) -> list[Episode]:
+    """Related episodes staff chose, topped up with others sharing a topic."""
+    chosen = list(episode.related.published().for_cards()[:limit])
+    if len(chosen) < limit:
+        topic_ids = [t.pk for t in episode.topics.all()]
+        more = (
+            Episode.objects.published()
+            .filter(topics__in=topic_ids)
+            .exclude(pk__in=[episode.pk, *[e.pk for e in chosen]])
+            .distinct()
+            .for_cards()[: limit - len(chosen)]
+        )
+        chosen.extend(more)
+    return chosen
+
+
+@dataclass
+class CommentThread:
+    comment: Comment
+    replies: list[Comment]
+
+
+def episode_comment_threads(
+    *, episode: Episode, include_pending_ids: list[int] | tuple[int, ...] = ()
+) -> tuple[list[CommentThread], int]:
+    """Approved comments as one-level threads, and how many approved comments there are.
+
+    `include_pending_ids` lets a guest see their own comments while they await moderation.
+    """
+    visible = Q(status=Comment.Status.APPROVED)
+    if include_pending_ids:
+        visible |= Q(pk__in=list(include_pending_ids), status=Comment.Status.PENDING)
+    replies = Comment.objects.filter(visible).order_by("created_at")
+    top_level = (
+        episode.comments.filter(visible, parent__isnull=True)
+        .prefetch_related(Prefetch("replies", queryset=replies, to_attr="visible_replies"))
+        .order_by("created_at")
+    )
+    threads = []
+    approved_count = 0
+    for comment in top_level:
+        threads.append(CommentThread(comment=comment, replies=comment.visible_replies))
+        approved_count += comment.status == Comment.Status.APPROVED
+        approved_count += sum(r.status == Comment.Status.APPROVED for r in comment.visible_replies)
+    return threads, approved_count
+
+
+@dataclass
+class ArticleForViewer:
+    """What of an article this viewer gets. Members-only HTML is absent, not hidden."""
+
+    public_html: str
+    members_only_html: str | None
+    toc: list[TocEntry]
+    has_members_only: bool
+    locked: bool
+
+
+def episode_article_for_viewer(*, episode: Episode, user) -> ArticleForViewer:
+    article = render_episode_article(episode)
+    premium_part: RenderedPart | None = article.members_only
+    can_read = premium_part is not None and member_has_premium(user)
+    toc = list(article.public.toc)
+    if can_read:
+        toc += premium_part.toc
+    return ArticleForViewer(
+        public_html=article.public.html,
+        members_only_html=premium_part.html if can_read else None,
+        toc=toc,
+        has_members_only=premium_part is not None,
+        locked=premium_part is not None and not can_read,
+    )
+
+
+SEARCH_CANDIDATES = 200
+
+
+def episode_search(*, query: str, user) -> list[Episode]:
+    """Published episodes matching every word of `query`, newest first.
+
+    Matching the members-only part of an article would tell a non-member what it says,
+    so for them a hit must come from the title, standfirst, topics or public text.
+    """
+    from .rendering import split_members_only
+
+    words = [w for w in query.lower().split() if len(w) > 1][:8]
+    if not words:
+        return []
+    condition = Q()
+    for word in words:
+        condition &= (
+            Q(title__icontains=word)
+            | Q(standfirst__icontains=word)
+            | Q(body__icontains=word)
+            | Q(topics__name__icontains=word)
+        )
+    candidates = list(
+        Episode.objects.published().filter(condition).distinct().for_cards()[:SEARCH_CANDIDATES]
+    )
+    if member_has_premium(user):
+        return candidates
+
+    def publicly_matches(episode: Episode) -> bool:
+        public_body, _ = split_members_only(episode.body)
+        haystack = " ".join(
+            [
+                episode.title,
+                episode.standfirst,
+                public_body,
+                *(t.name for t in episode.topics.all()),
+            ]
+        ).lower()
+        return all(word in haystack for word in words)
+
+    return [episode for episode in candidates if publicly_matches(episode)]

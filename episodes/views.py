@@ -1,0 +1,139 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_ratelimit.core import is_ratelimited
+
+from members.forms import SubscribeForm
+
+from . import selectors, services
+from .forms import CommentForm
+from .models import Episode, Topic
+
+EPISODES_PER_PAGE = 12
+PENDING_SESSION_KEY = "pending_comment_ids"
+
+
+@require_GET
+def home(request):
+    episodes = list(Episode.objects.published().for_cards()[:7])
+    return render(
+        request,
+        "episodes/home.html",
+        {
+            "latest": episodes[0] if episodes else None,
+            "recent": episodes[1:],
+            "subscribe_form": SubscribeForm(),
+        },
+    )
+
+
+@require_GET
+def episode_list(request):
+    page = Paginator(Episode.objects.published().for_cards(), EPISODES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "episodes/episode_list.html", {"page_obj": page})
+
+
+@require_GET
+def topic_detail(request, slug):
+    topic = get_object_or_404(Topic, slug=slug)
+    page = Paginator(topic.episodes.published().for_cards(), EPISODES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "episodes/topic_detail.html", {"topic": topic, "page_obj": page})
+
+
+def _render_episode_page(request, episode, form, *, status=200):
+    threads, comment_count = selectors.episode_comment_threads(
+        episode=episode, include_pending_ids=request.session.get(PENDING_SESSION_KEY, [])
+    )
+    context = {
+        "episode": episode,
+        "article": selectors.episode_article_for_viewer(episode=episode, user=request.user),
+        "related": selectors.episode_related(episode=episode),
+        "threads": threads,
+        "comment_count": comment_count,
+        "form": form,
+        "is_preview": not episode.is_live,
+    }
+    return render(request, "episodes/episode_detail.html", context, status=status)
+
+
+@require_GET
+def episode_detail(request, slug):
+    episode = selectors.episode_get_for_viewer(slug=slug, user=request.user)
+    reply_to = request.GET.get("reply_to", "")
+    initial = {"parent": int(reply_to)} if reply_to.isdigit() else {}
+    form = CommentForm(user=request.user, episode=episode, initial=initial)
+    return _render_episode_page(request, episode, form)
+
+
+@require_POST
+def comment_post(request, slug):
+    episode = selectors.episode_get_for_viewer(slug=slug, user=request.user)
+    form = CommentForm(request.POST, user=request.user, episode=episode)
+    limited = is_ratelimited(
+        request,
+        group="comments",
+        key="ip",
+        rate=settings.COMMENT_RATE_LIMIT,
+        method="POST",
+        increment=True,
+    )
+    if limited:
+        form.is_valid()
+        form.add_error(
+            None,
+            "You have posted several comments in a short time. Please wait a few minutes "
+            "and try again; your comment is still here.",
+        )
+        return _render_episode_page(request, episode, form, status=429)
+    if not episode.is_live:
+        form.add_error(None, "Comments open when the episode is published.")
+        return _render_episode_page(request, episode, form, status=400)
+    if not form.is_valid():
+        return _render_episode_page(request, episode, form, status=400)
+
+    detail_url = reverse("episodes:detail", args=[episode.slug])
+    if form.is_spam_trap_filled:
+        messages.info(request, "Thanks! Your comment is awaiting moderation.")
+        return HttpResponseRedirect(f"{detail_url}#comments")
+    try:
+        comment = services.comment_create(
+            episode=episode,
+            body=form.cleaned_data["body"],
+            user=request.user,
+            name=form.cleaned_data.get("name", ""),
+            email=form.cleaned_data.get("email", ""),
+            parent=form.cleaned_data.get("parent"),
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error(None, message)
+        return _render_episode_page(request, episode, form, status=400)
+
+    if comment.status == comment.Status.APPROVED:
+        messages.success(request, "Thanks! Your comment is live.")
+    else:
+        pending = request.session.get(PENDING_SESSION_KEY, [])
+        request.session[PENDING_SESSION_KEY] = [*pending[-19:], comment.pk]
+        messages.info(
+            request,
+            "Thanks! Your comment is awaiting moderation and will appear once it is approved.",
+        )
+    return HttpResponseRedirect(f"{detail_url}#comment-{comment.pk}")
+
+
+@require_GET
+def search(request):
+    query = request.GET.get("q", "").strip()[:100]
+    results = selectors.episode_search(query=query, user=request.user) if query else []
+    page = Paginator(results, EPISODES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "episodes/search.html", {"query": query, "page_obj": page})

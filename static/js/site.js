@@ -1,0 +1,30 @@
+// Back In Shape: small progressive enhancements. Everything works without this file.
+(function () {
+  "use strict";
+
+  // YouTube click-to-load: no request reaches YouTube until the visitor presses play.
+  document.querySelectorAll(".video-facade[data-youtube-id]").forEach(function (facade) {
+    var link = facade.querySelector(".video-facade__play");
+    if (!link) return;
+    link.addEventListener("click", function (event) {
+      var id = facade.getAttribute("data-youtube-id");
+      if (!/^[A-Za-z0-9_-]{11}$/.test(id)) return;
+      event.preventDefault();
+      var iframe = document.createElement("iframe");
+      iframe.src = "https://www.youtube-nocookie.com/embed/" + id + "?autoplay=1&rel=0";
+      iframe.title = "Video: " + (facade.getAttribute("data-title") || "episode");
+      iframe.allow = "accelerometer; autoplay; encrypted-media; gyroscope; picture-in-picture";
+      iframe.allowFullscreen = true;
+      iframe.referrerPolicy = "strict-origin-when-cross-origin";
+      facade.replaceChildren(iframe);
+      iframe.focus();
+    });
+  });
+
+  // Ask before destructive actions (forms marked data-confirm).
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+    });
+  });
+})();

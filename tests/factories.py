@@ -1,0 +1,107 @@
+import datetime as dt
+
+import factory
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from episodes.models import Comment, Episode, Topic
+from members.models import Membership, Plan, Subscriber, User
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.com")
+    display_name = factory.Faker("first_name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified(self, create, extracted, **kwargs):
+        """Verified by default; pass verified=False for an unconfirmed address."""
+        if not create:
+            return
+        EmailAddress.objects.update_or_create(
+            user=self,
+            email=self.email,
+            defaults={"verified": extracted is not False, "primary": True},
+        )
+        self.save()
+
+
+class StaffFactory(UserFactory):
+    is_staff = True
+    is_superuser = True
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Topic {n}")
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+
+
+class EpisodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Episode
+        skip_postgeneration_save = True
+
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Episode title {n + 1}")
+    slug = factory.Sequence(lambda n: f"episode-{n + 1}")
+    standfirst = "Why your back feels the way it does, and what helps."
+    body = "## Start here\n\nA paragraph everyone can read.\n\n## Next steps\n\nMore for all."
+    status = Episode.Status.PUBLISHED
+    publish_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
+
+    @factory.post_generation
+    def topics(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.topics.set(extracted)
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    episode = factory.SubFactory(EpisodeFactory)
+    name = factory.Faker("first_name")
+    email = factory.Sequence(lambda n: f"commenter{n}@example.com")
+    body = "This helped me understand my own back pain."
+    status = Comment.Status.APPROVED
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Plan
+        django_get_or_create = ["stripe_price_id"]
+
+    name = "Monthly"
+    stripe_price_id = factory.Sequence(lambda n: f"price_test_{n}")
+    amount = 900
+    currency = "gbp"
+    interval = Plan.Interval.MONTH
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    status = Membership.Status.ACTIVE
+    stripe_customer_id = factory.Sequence(lambda n: f"cus_test_{n}")
+    stripe_subscription_id = factory.Sequence(lambda n: f"sub_test_{n}")
+    current_period_end = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
+
+
+class SubscriberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Subscriber
+
+    email = factory.Sequence(lambda n: f"reader{n}@example.com")
+    confirmed_at = factory.LazyFunction(timezone.now)
