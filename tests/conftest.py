@@ -87,3 +87,18 @@ def premium_episode(db):
             "## The members' routine\n\nSECRET-PREMIUM-PARAGRAPH with the full routine."
         ),
     )
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(settings):
+    """Run tasks in-process unless a test starts a real worker (see the `celery_worker` tests).
+
+    CI sets CELERY_BROKER_URL for those integration tests; every other test stays eager.
+    """
+    from backinshape.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    yield
+    app.conf.task_always_eager = previous
