@@ -17,8 +17,7 @@ class CommentForm(forms.Form):
         max_length=settings.COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=(
-            f"Plain text, up to {settings.COMMENT_MAX_LENGTH:,} characters. "
-            "Links become clickable."
+            f"Plain text, up to {settings.COMMENT_MAX_LENGTH:,} characters. Links become clickable."
         ),
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)

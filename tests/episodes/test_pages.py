@@ -1,0 +1,92 @@
+import pytest
+
+from ..factories import CommentFactory, EpisodeFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_shows_latest_and_recent_episodes(visitor):
+    older = EpisodeFactory(title="Older one")
+    newest = EpisodeFactory(title="Newest one")
+    newest.publish_at = older.publish_at.replace(year=older.publish_at.year + 0)
+    page = visitor.get("/").text
+    assert "Newest one" in page and "Older one" in page
+    assert "Get the Sunday email" in page
+
+
+def test_episode_list_is_paginated(visitor):
+    EpisodeFactory.create_batch(14)
+    first = visitor.get("/episodes/")
+    assert "Page 1 of 2" in first.text
+    assert visitor.get("/episodes/?page=2").status_code == 200
+    assert visitor.get("/episodes/?page=999").status_code == 200  # last page, not an error
+
+
+def test_episode_page_has_toc_from_headings(visitor, episode):
+    page = visitor.get(episode.get_absolute_url()).text
+    assert 'href="#start-here"' in page
+    assert 'id="start-here"' in page
+
+
+def test_youtube_video_is_a_click_to_load_facade(visitor):
+    episode = EpisodeFactory(video_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ")
+    page = visitor.get(episode.get_absolute_url()).text
+    assert 'data-youtube-id="dQw4w9WgXcQ"' in page
+    assert "<iframe" not in page
+
+
+def test_topic_page_lists_its_episodes(visitor):
+    topic = TopicFactory(name="Sciatica", slug="sciatica")
+    EpisodeFactory(title="Nerve pain explained", topics=[topic])
+    EpisodeFactory(title="Unrelated")
+    page = visitor.get("/topics/sciatica/").text
+    assert "Nerve pain explained" in page and "Unrelated" not in page
+
+
+def test_unknown_topic_and_episode_are_styled_404s(visitor):
+    for url in ["/topics/nothing/", "/episodes/nothing/", "/no/such/page/"]:
+        response = visitor.get(url)
+        assert response.status_code == 404
+        assert "We can't find that page" in response.text
+
+
+def test_episode_page_query_count_does_not_grow_with_comments(
+    visitor, episode, django_assert_max_num_queries
+):
+    for _ in range(50):
+        top = CommentFactory(episode=episode)
+        CommentFactory(episode=episode, parent=top)
+    with django_assert_max_num_queries(6):
+        response = visitor.get(episode.get_absolute_url())
+    assert "100 comments" in response.text
+
+
+def test_search_with_no_query_shows_the_form(visitor):
+    response = visitor.get("/search/")
+    assert response.status_code == 200
+    assert 'name="q"' in response.text
+
+
+def test_robots_and_sitemap(visitor, episode):
+    assert "Sitemap:" in visitor.get("/robots.txt").text
+    sitemap = visitor.get("/sitemap.xml")
+    assert sitemap.status_code == 200
+    assert episode.get_absolute_url() in sitemap.text
+
+
+def test_healthz_answers_ok(visitor):
+    response = visitor.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["checks"]["database"] == "ok"
+
+
+def test_healthz_says_what_failed(visitor, monkeypatch):
+    from django.db import connection
+
+    def broken_cursor(*args, **kwargs):
+        raise RuntimeError("db down")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    response = visitor.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"] == "unreachable"
