@@ -35,7 +35,7 @@ format: install
 	$(VENV)/bin/ruff format .
 
 bench: install
-	$(PY) -m pytest tests/bench -m bench -s -p no:randomly --no-header -q
+	$(PY) -m pytest tests/bench -m bench -s --no-header -q
 
 ci:
 	bash .ci/run
