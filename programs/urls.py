@@ -6,4 +6,5 @@ app_name = "programs"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("<slug:phase_slug>/<slug:routine_slug>/", views.routine_detail, name="routine"),
 ]
