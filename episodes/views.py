@@ -133,7 +133,7 @@ def comment_post(request, slug):
 
 @require_GET
 def search(request):
-    query = request.GET.get("q", "").strip()[:100]
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     results = selectors.episode_search(query=query, user=request.user) if query else []
     page = Paginator(results, EPISODES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "episodes/search.html", {"query": query, "page_obj": page})

@@ -1,0 +1,66 @@
+"""Production settings: safe by default and loud when something is missing."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(code, **env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "backinshape.settings", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_without_secret_key_refuses_to_start():
+    result = _run("import django; django.setup()", DJANGO_DEBUG="false")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_malformed_boolean_names_the_variable():
+    result = _run("import django; django.setup()", DJANGO_DEBUG="maybe")
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG must be true or false" in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = subprocess.run(
+        [sys.executable, "scripts/check_deploy.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.django_db
+def test_server_error_page_is_styled(rf):
+    from backinshape.views import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert b"Something went wrong on our side" in response.content
+
+
+@pytest.mark.django_db
+def test_search_with_a_nul_byte_is_not_an_error(client):
+    assert client.get("/search/?q=back%00pain").status_code == 200
+
+
+def test_csp_forbids_inline_scripts_and_styles(client, db):
+    header = client.get("/").headers["Content-Security-Policy"]
+    assert "script-src 'self'" in header
+    assert "unsafe-inline" not in header
