@@ -36,6 +36,7 @@ format: install
 
 bench: install
 	$(PY) -m pytest tests/bench -m bench -s --no-header -q
+	$(PY) scripts/bench_http.py
 
 ci:
 	bash .ci/run
