@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, Q
 from django.utils.html import format_html
 
@@ -31,6 +32,7 @@ class EpisodeAdmin(admin.ModelAdmin):
     filter_horizontal = ["topics", "related"]
     actions = ["schedule_selected", "publish_selected", "unpublish_selected"]
     save_on_top = True
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["number", "title", "slug", "standfirst", "body"]}),
         ("Release", {"fields": ["status", "publish_at"]}),
