@@ -1,21 +1,60 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.html import format_html
 
+from . import services
 from .models import Membership, Plan, StripeEvent, Subscriber, User
+from .selectors import membership_cancellation_pending, membership_grants_premium
+from .stripe_client import stripe_dashboard_url
+
+# Mirrored from Stripe: staff change these in Stripe (or the Customer Portal), never here,
+# or the next sync would silently undo the edit.
+STRIPE_MIRROR_FIELDS = [
+    "stripe_customer_link",
+    "stripe_subscription_link",
+    "stripe_price_id",
+    "plan",
+    "status",
+    "current_period_end",
+    "cancel_at_period_end",
+    "cancel_at",
+    "past_due_since",
+    "synced_at",
+    "welcomed_at",
+]
+
+
+def _dashboard_link(kind: str, object_id: str | None):
+    if not object_id:
+        return "—"
+    return format_html(
+        '<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>',
+        stripe_dashboard_url(kind, object_id),
+        object_id,
+    )
 
 
 class MembershipInline(admin.StackedInline):
     model = Membership
     can_delete = False
     extra = 0
-    fields = ["status", "plan", "current_period_end", "cancel_at_period_end", "complimentary_until"]
-    readonly_fields = ["status", "plan", "current_period_end", "cancel_at_period_end"]
+    fields = ["complimentary_until", *STRIPE_MIRROR_FIELDS]
+    readonly_fields = STRIPE_MIRROR_FIELDS
+
+    @admin.display(description="Stripe customer")
+    def stripe_customer_link(self, obj):
+        return _dashboard_link("customers", obj.stripe_customer_id)
+
+    @admin.display(description="Stripe subscription")
+    def stripe_subscription_link(self, obj):
+        return _dashboard_link("subscriptions", obj.stripe_subscription_id)
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "display_name", "is_staff", "date_joined"]
+    list_display = ["email", "display_name", "membership_status", "is_staff", "date_joined"]
+    list_select_related = ["membership"]
     search_fields = ["email", "display_name", "first_name", "last_name"]
     inlines = [MembershipInline]
     fieldsets = [
@@ -28,6 +67,75 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    @admin.display(description="Membership")
+    def membership_status(self, obj):
+        membership = getattr(obj, "membership", None)
+        if membership is None:
+            return "—"
+        return membership.get_status_display() or (
+            "Complimentary" if membership.complimentary_until else "—"
+        )
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = [
+        "user",
+        "status",
+        "plan",
+        "current_period_end",
+        "pending_cancellation",
+        "complimentary_until",
+        "grants_premium",
+        "stripe_customer_link",
+        "stripe_subscription_link",
+    ]
+    list_filter = ["status", "plan", ("complimentary_until", admin.EmptyFieldListFilter)]
+    list_select_related = ["user", "plan"]
+    search_fields = ["user__email", "stripe_customer_id", "stripe_subscription_id"]
+    autocomplete_fields = ["user"]
+    date_hierarchy = "created_at"
+    fieldsets = [
+        (None, {"fields": ["user"]}),
+        (
+            "Complimentary membership",
+            {
+                "fields": ["complimentary_until"],
+                "description": "Grant premium without payment up to and including this day. "
+                "Leave empty to end it.",
+            },
+        ),
+        ("Mirrored from Stripe (read only)", {"fields": STRIPE_MIRROR_FIELDS}),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            # Only what staff may edit, so a Stripe sync landing meanwhile is never undone.
+            obj.save(update_fields=["complimentary_until", "updated_at"])
+        else:
+            super().save_model(request, obj, form, change)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return STRIPE_MIRROR_FIELDS
+        return ["user", *STRIPE_MIRROR_FIELDS]
+
+    @admin.display(description="Stripe customer")
+    def stripe_customer_link(self, obj):
+        return _dashboard_link("customers", obj.stripe_customer_id)
+
+    @admin.display(description="Stripe subscription")
+    def stripe_subscription_link(self, obj):
+        return _dashboard_link("subscriptions", obj.stripe_subscription_id)
+
+    @admin.display(description="Cancelling", boolean=True)
+    def pending_cancellation(self, obj):
+        return membership_cancellation_pending(obj)
+
+    @admin.display(description="Premium now", boolean=True)
+    def grants_premium(self, obj):
+        return membership_grants_premium(obj)
 
 
 @admin.register(Plan)
@@ -43,4 +151,69 @@ class SubscriberAdmin(admin.ModelAdmin):
     list_filter = [("confirmed_at", admin.EmptyFieldListFilter), "unsubscribed_at"]
 
 
-admin.site.register(StripeEvent)
+class HasErrorFilter(admin.SimpleListFilter):
+    title = "has error"
+    parameter_name = "has_error"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "With an error"), ("no", "Without an error")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(error="")
+        if self.value() == "no":
+            return queryset.filter(error="")
+        return queryset
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(admin.ModelAdmin):
+    list_display = ["event_id", "type", "received_at", "processed_at", "has_error", "livemode"]
+    list_filter = ["type", HasErrorFilter, ("processed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["event_id", "type"]
+    date_hierarchy = "received_at"
+    readonly_fields = [
+        "event_id",
+        "type",
+        "livemode",
+        "received_at",
+        "processed_at",
+        "error",
+        "payload",
+    ]
+    actions = ["reprocess_events"]
+
+    def has_add_permission(self, request):
+        return False  # events only come from Stripe, through the signed webhook
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Error", boolean=True)
+    def has_error(self, obj):
+        return bool(obj.error)
+
+    def has_reprocess_permission(self, request):
+        return request.user.has_perm("members.change_stripeevent")
+
+    @admin.action(description="Reprocess selected events", permissions=["reprocess"])
+    def reprocess_events(self, request, queryset):
+        ok, failed = 0, 0
+        for event in queryset.order_by("received_at"):
+            try:
+                event = services.stripe_event_process(event_id=event.event_id, force=True)
+            except services.StripeEventDeferred:
+                failed += 1
+                continue
+            if event.error:
+                failed += 1
+            else:
+                ok += 1
+        if ok:
+            self.message_user(request, f"Reprocessed {ok} event(s).", messages.SUCCESS)
+        if failed:
+            self.message_user(
+                request,
+                f"{failed} event(s) failed again; see their error.",
+                messages.WARNING,
+            )

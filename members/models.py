@@ -96,7 +96,7 @@ class Membership(models.Model):
     """A member's premium membership: a mirror of their Stripe subscription.
 
     The fields hold Stripe's absolute state as last fetched; nothing here is computed
-    from webhook payloads alone. Access is decided in members.access.member_has_premium.
+    from webhook payloads alone. Access is decided in members.selectors.member_has_premium.
     """
 
     class Status(models.TextChoices):
@@ -126,6 +126,9 @@ class Membership(models.Model):
         help_text="Grant premium without payment up to and including this day.",
     )
     synced_at = models.DateTimeField(null=True, blank=True)
+    welcomed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the welcome email went out (sent once)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

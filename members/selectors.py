@@ -50,3 +50,62 @@ def member_has_premium(user) -> bool:
     result = membership_grants_premium(membership)
     user._has_premium_cache = result
     return result
+
+
+# Statuses after which a Stripe subscription will never bill or grant again.
+SUBSCRIPTION_FINISHED_STATUSES = frozenset(
+    {Membership.Status.CANCELED, Membership.Status.INCOMPLETE_EXPIRED}
+)
+# Statuses where the member still has a subscription to look after in the Customer
+# Portal (pay a failed invoice, resume, cancel) rather than start a second one.
+SUBSCRIPTION_OPEN_STATUSES = frozenset(
+    {
+        Membership.Status.ACTIVE,
+        Membership.Status.TRIALING,
+        Membership.Status.PAST_DUE,
+        Membership.Status.UNPAID,
+        Membership.Status.PAUSED,
+    }
+)
+
+
+def membership_for_user(user) -> Membership | None:
+    """The member's Membership row with its plan, or None (visitors, never joined)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return Membership.objects.select_related("plan").filter(user=user).first()
+
+
+def membership_cancellation_pending(membership: Membership) -> bool:
+    """Stripe says the subscription will end: at period end, or at a set moment.
+
+    Stripe marks this either with `cancel_at_period_end` or with a `cancel_at` timestamp
+    (the `cancel_at` enums of 2025-07-30.basil resolve to one), so both count.
+    """
+    if membership.status in SUBSCRIPTION_FINISHED_STATUSES:
+        return False
+    return bool(membership.cancel_at_period_end or membership.cancel_at)
+
+
+def membership_ends_at(membership: Membership) -> dt.datetime | None:
+    """When a pending cancellation takes effect."""
+    if not membership_cancellation_pending(membership):
+        return None
+    return membership.cancel_at or membership.current_period_end
+
+
+def membership_has_open_subscription(membership: Membership | None) -> bool:
+    return bool(
+        membership
+        and membership.stripe_subscription_id
+        and membership.status in SUBSCRIPTION_OPEN_STATUSES
+    )
+
+
+def member_email_verified(user) -> bool:
+    """Has this user confirmed their sign-in address with allauth? Required before paying."""
+    from allauth.account.models import EmailAddress
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()

@@ -1,12 +1,36 @@
-"""Writes for members: the free Sunday email list and, later in this module, membership."""
+"""Writes for members: the free Sunday email list, premium membership and Stripe billing.
 
+Stripe is treated as the source of truth (as pretix does): a webhook or a return from
+Checkout is only a trigger; the subscription is re-fetched and its absolute state stored.
+"""
+
+import datetime as dt
+import enum
+import logging
+import re
+from collections.abc import Mapping
+from functools import partial
+from typing import Any
+
+import stripe
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from backinshape.emails import email_send
 
-from .models import Subscriber
+from .models import Membership, Plan, StripeEvent, Subscriber, User
+from .selectors import (
+    GRANTING_STATUSES,
+    SUBSCRIPTION_FINISHED_STATUSES,
+    membership_grace_ends,
+    membership_grants_premium,
+    membership_has_open_subscription,
+)
+from .stripe_client import StripeNotConfigured, stripe_client
+
+logger = logging.getLogger(__name__)
 
 
 def subscriber_request(*, email: str) -> Subscriber:
@@ -61,3 +85,559 @@ def subscriber_unsubscribe(*, subscriber: Subscriber) -> Subscriber:
         subscriber.save(update_fields=["unsubscribed_at"])
     User.objects.filter(email__iexact=subscriber.email).update(wants_sunday_email=False)
     return subscriber
+
+
+def member_sunday_email_set(*, user: User, wants_sunday_email: bool) -> User:
+    """Turn the Sunday episode email on or off for a member's account."""
+    if user.wants_sunday_email != wants_sunday_email:
+        user.wants_sunday_email = wants_sunday_email
+        user.save(update_fields=["wants_sunday_email"])
+    return user
+
+
+# --- Premium membership billed by Stripe -------------------------------------------------
+
+
+class BillingError(Exception):
+    """Something about billing went wrong; views turn it into a friendly message."""
+
+
+class BillingUnavailable(BillingError):
+    """Stripe is not configured here, or did not answer; nothing was changed."""
+
+
+class NoBillingAccount(BillingError):
+    """The member has no Stripe customer yet, so there is nothing to manage."""
+
+
+class AlreadySubscribed(BillingError):
+    """The member already has a subscription; a second Checkout would bill them twice."""
+
+
+class PlanUnavailable(BillingError):
+    """The chosen plan is not on sale any more."""
+
+
+class MembershipOwnerUnknown(Exception):
+    """A Stripe subscription that no member of ours can be matched to."""
+
+    def __init__(self, message: str, *, subscription_finished: bool = False):
+        super().__init__(message)
+        # A finished subscription nobody owns (say, of a deleted account) needs no action.
+        self.subscription_finished = subscription_finished
+
+
+class StripeEventDeferred(Exception):
+    """Stripe could not be reached while processing an event; worth trying again later."""
+
+
+class CheckoutConfirmation(enum.StrEnum):
+    CONFIRMED = "confirmed"  # the subscription is synced and grants premium
+    PENDING = "pending"  # Stripe has not confirmed the payment yet
+    EXPIRED = "expired"  # the Checkout Session expired unpaid
+    NOT_FOUND = "not_found"  # unknown, forged or someone else's session: grants nothing
+
+
+# Errors that say "try again shortly" rather than "this request is wrong".
+_TRANSIENT_STRIPE_ERRORS = (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError)
+_CHECKOUT_SESSION_ID = re.compile(r"^cs_[A-Za-z0-9_]{1,250}$")
+
+
+def _as_dict(obj: Any) -> dict:
+    """Stripe SDK objects are not dicts; turn them into plain data once, at the edge."""
+    if obj is None:
+        return {}
+    if hasattr(obj, "to_dict"):
+        return obj.to_dict()
+    return dict(obj)
+
+
+def _id_of(value: Any) -> str | None:
+    """An expandable Stripe field is an id string, or the object itself when expanded."""
+    if not value:
+        return None
+    if isinstance(value, str):
+        return value
+    return _as_dict(value).get("id")
+
+
+def _from_timestamp(value: int | None) -> dt.datetime | None:
+    if value in (None, ""):
+        return None
+    return dt.datetime.fromtimestamp(int(value), tz=dt.UTC)
+
+
+def _user_id_from(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _site_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _client_or_unavailable() -> stripe.StripeClient:
+    try:
+        return stripe_client()
+    except StripeNotConfigured as exc:
+        raise BillingUnavailable("Payments are not configured on this site.") from exc
+
+
+def checkout_session_create(*, user: User, plan: Plan) -> str:
+    """Start Stripe Checkout for a premium subscription; returns the URL to send them to.
+
+    The member's existing Stripe customer is reused so their history stays in one place;
+    otherwise Checkout creates one from their verified email address. Their user id goes
+    in `client_reference_id` (and the subscription's metadata) so we can match the
+    subscription to them whichever event or return arrives first.
+    """
+    if not plan.active:
+        raise PlanUnavailable("That plan is not available any more.")
+    membership = Membership.objects.filter(user=user).first()
+    if membership_has_open_subscription(membership):
+        raise AlreadySubscribed("You already have a premium subscription.")
+    client = _client_or_unavailable()
+
+    params: dict[str, Any] = {
+        "mode": "subscription",
+        "line_items": [{"price": plan.stripe_price_id, "quantity": 1}],
+        "client_reference_id": str(user.pk),
+        "metadata": {"user_id": str(user.pk)},
+        "subscription_data": {"metadata": {"user_id": str(user.pk)}},
+        # Stripe fills in {CHECKOUT_SESSION_ID}; it must reach Stripe unencoded.
+        "success_url": _site_url(reverse("members:checkout_success"))
+        + "?session_id={CHECKOUT_SESSION_ID}",
+        "cancel_url": _site_url(reverse("members:membership")),
+    }
+    customer_id = membership.stripe_customer_id if membership else None
+    if customer_id:
+        params["customer"] = customer_id
+    else:
+        params["customer_email"] = user.email
+
+    try:
+        try:
+            session = client.v1.checkout.sessions.create(params=params)
+        except stripe.InvalidRequestError as exc:
+            if not customer_id or exc.param != "customer":
+                raise
+            # The stored customer was deleted in the Stripe dashboard: start afresh.
+            logger.warning("Stripe customer %s is gone; checkout by email instead", customer_id)
+            params.pop("customer")
+            params["customer_email"] = user.email
+            session = client.v1.checkout.sessions.create(params=params)
+    except stripe.StripeError as exc:
+        logger.exception("Could not create a Checkout Session for user %s", user.pk)
+        raise BillingUnavailable("Stripe did not start the checkout.") from exc
+    logger.info("Checkout Session %s created for user %s (%s)", session.id, user.pk, plan)
+    return session.url
+
+
+def checkout_session_confirm(*, user: User, session_id: str) -> CheckoutConfirmation:
+    """Confirm a return from Checkout with Stripe itself, so the member sees premium at once.
+
+    The `session_id` in the success URL is only a hint: the session is retrieved
+    server-side, must belong to this user (`client_reference_id`), and the subscription
+    it created is synced exactly as the webhook would. A forged, unknown or foreign id
+    grants nothing.
+    """
+    if not _CHECKOUT_SESSION_ID.match(session_id or ""):
+        return CheckoutConfirmation.NOT_FOUND
+    client = _client_or_unavailable()
+    try:
+        session = _as_dict(client.v1.checkout.sessions.retrieve(session_id))
+    except stripe.InvalidRequestError:
+        logger.warning("User %s returned with unknown Checkout Session %s", user.pk, session_id)
+        return CheckoutConfirmation.NOT_FOUND
+    except stripe.StripeError as exc:
+        logger.exception("Could not retrieve Checkout Session %s", session_id)
+        raise BillingUnavailable("Stripe did not answer.") from exc
+
+    if session.get("client_reference_id") != str(user.pk) or session.get("mode") != "subscription":
+        logger.warning(
+            "User %s returned with Checkout Session %s that is not theirs", user.pk, session_id
+        )
+        return CheckoutConfirmation.NOT_FOUND
+    if session.get("status") == "expired":
+        return CheckoutConfirmation.EXPIRED
+    subscription_id = _id_of(session.get("subscription"))
+    if session.get("status") != "complete" or not subscription_id:
+        return CheckoutConfirmation.PENDING
+    try:
+        membership = membership_sync_from_stripe(subscription_id=subscription_id, user_id=user.pk)
+    except stripe.StripeError as exc:
+        logger.exception("Could not sync subscription %s after checkout", subscription_id)
+        raise BillingUnavailable("Stripe did not answer.") from exc
+    if membership.user_id != user.pk:
+        # The subscription's customer belongs to another account: never grant on it.
+        logger.error(
+            "Checkout Session %s of user %s synced onto user %s",
+            session_id,
+            user.pk,
+            membership.user_id,
+        )
+        return CheckoutConfirmation.NOT_FOUND
+    if membership_grants_premium(membership):
+        return CheckoutConfirmation.CONFIRMED
+    return CheckoutConfirmation.PENDING
+
+
+def billing_portal_session_create(*, user: User) -> str:
+    """Open the Stripe Customer Portal (card, plan, invoices, cancellation); returns its URL."""
+    membership = Membership.objects.filter(user=user).exclude(stripe_customer_id=None).first()
+    if membership is None or not membership.stripe_customer_id:
+        raise NoBillingAccount("There is no billing account for you yet.")
+    client = _client_or_unavailable()
+    try:
+        session = client.v1.billing_portal.sessions.create(
+            params={
+                "customer": membership.stripe_customer_id,
+                "return_url": _site_url(reverse("members:account")),
+            }
+        )
+    except stripe.StripeError as exc:
+        logger.exception("Could not open the Customer Portal for user %s", user.pk)
+        raise BillingUnavailable("Stripe did not open the billing portal.") from exc
+    return session.url
+
+
+def membership_sync_from_stripe(*, subscription_id: str, user_id: int | None = None) -> Membership:
+    """Fetch a subscription from Stripe and store its absolute state on the Membership.
+
+    Called for every billing event and on the return from Checkout, in any order and any
+    number of times: the result depends only on what Stripe says now. The member is found
+    by subscription id, then customer id, then the user id we put on the Checkout Session
+    (`user_id`, from `client_reference_id`) or the subscription's metadata. Raises
+    MembershipOwnerUnknown when none of those match anyone.
+    """
+    subscription = _as_dict(stripe_client().v1.subscriptions.retrieve(subscription_id))
+    return _membership_store_subscription(subscription=subscription, user_id=user_id)
+
+
+def _membership_store_subscription(*, subscription: Mapping, user_id: int | None) -> Membership:
+    subscription_id = subscription["id"]
+    customer_id = _id_of(subscription.get("customer"))
+    metadata = subscription.get("metadata") or {}
+    hinted_user_id = user_id or _user_id_from(metadata.get("user_id"))
+    status = subscription.get("status") or ""
+    now = timezone.now()
+    emails: list[str] = []
+
+    with transaction.atomic():
+        membership = _membership_locate_for_update(
+            subscription_id=subscription_id, customer_id=customer_id, user_id=hinted_user_id
+        )
+        if membership is None:
+            raise MembershipOwnerUnknown(
+                f"No member matches Stripe customer {customer_id} "
+                f"(subscription {subscription_id}, {status or 'no status'}).",
+                subscription_finished=status in SUBSCRIPTION_FINISHED_STATUSES,
+            )
+        if not _subscription_supersedes(membership, subscription):
+            logger.info(
+                "Ignoring finished subscription %s: member %s has live subscription %s",
+                subscription_id,
+                membership.user_id,
+                membership.stripe_subscription_id,
+            )
+            return membership
+
+        previous_status = membership.status
+        items = (subscription.get("items") or {}).get("data") or []
+        price = (items[0].get("price") if items else None) or {}
+        price_id = _id_of(price) or ""
+        # Since API version 2025-03-31 the billing period lives on each subscription
+        # item, not on the subscription; a membership lasts until the latest one ends.
+        period_ends = [
+            item["current_period_end"] for item in items if item.get("current_period_end")
+        ]
+
+        membership.stripe_subscription_id = subscription_id
+        if customer_id:
+            membership.stripe_customer_id = customer_id
+        membership.stripe_price_id = price_id
+        membership.plan = (
+            Plan.objects.filter(stripe_price_id=price_id).first() if price_id else None
+        )
+        membership.status = status
+        membership.current_period_end = _from_timestamp(max(period_ends)) if period_ends else None
+        membership.cancel_at_period_end = bool(subscription.get("cancel_at_period_end"))
+        membership.cancel_at = _from_timestamp(subscription.get("cancel_at"))
+        if status == Membership.Status.PAST_DUE:
+            # The grace period counts from when we first saw the renewal fail.
+            if previous_status != Membership.Status.PAST_DUE or not membership.past_due_since:
+                membership.past_due_since = now
+        else:
+            membership.past_due_since = None
+        membership.synced_at = now
+
+        joined = status in GRANTING_STATUSES and previous_status not in GRANTING_STATUSES
+        if joined and membership.welcomed_at is None:
+            membership.welcomed_at = now
+            emails.append(MEMBERSHIP_EMAIL_WELCOME)
+        if status == Membership.Status.PAST_DUE and previous_status != Membership.Status.PAST_DUE:
+            emails.append(MEMBERSHIP_EMAIL_PAYMENT_FAILED)
+        if status in MEMBERSHIP_ENDED_STATUSES and previous_status in MEMBERSHIP_LIVE_STATUSES:
+            emails.append(MEMBERSHIP_EMAIL_ENDED)
+        # Only the mirrored fields: staff may be editing complimentary_until meanwhile.
+        membership.save(update_fields=_MEMBERSHIP_MIRROR_FIELDS if membership.pk else None)
+        for kind in emails:
+            _membership_email_enqueue(membership_id=membership.pk, kind=kind)
+
+    if previous_status != status:
+        logger.info(
+            "Membership of user %s: %s -> %s (subscription %s)",
+            membership.user_id,
+            previous_status or "none",
+            status,
+            subscription_id,
+        )
+    return membership
+
+
+_MEMBERSHIP_MIRROR_FIELDS = [
+    "stripe_subscription_id",
+    "stripe_customer_id",
+    "stripe_price_id",
+    "plan",
+    "status",
+    "current_period_end",
+    "cancel_at_period_end",
+    "cancel_at",
+    "past_due_since",
+    "synced_at",
+    "welcomed_at",
+    "updated_at",
+]
+
+
+def _membership_locate_for_update(
+    *, subscription_id: str, customer_id: str | None, user_id: int | None
+) -> Membership | None:
+    memberships = Membership.objects.select_for_update()
+    membership = memberships.filter(stripe_subscription_id=subscription_id).first()
+    if membership is None and customer_id:
+        membership = memberships.filter(stripe_customer_id=customer_id).first()
+    if membership is not None:
+        if user_id and membership.user_id != user_id:
+            logger.warning(
+                "Subscription %s names user %s but its customer belongs to user %s",
+                subscription_id,
+                user_id,
+                membership.user_id,
+            )
+        return membership
+    if user_id and User.objects.filter(pk=user_id).exists():
+        membership, _ = memberships.get_or_create(user_id=user_id)
+        return membership
+    return None
+
+
+def _subscription_supersedes(membership: Membership, subscription: Mapping) -> bool:
+    """Should this subscription's state replace what the membership holds?
+
+    A member who rejoined has a new subscription; a late event about their old, finished
+    one must not overwrite it.
+    """
+    stored = membership.stripe_subscription_id
+    if not stored or stored == subscription["id"]:
+        return True
+    if subscription.get("status") not in SUBSCRIPTION_FINISHED_STATUSES:
+        return True
+    return membership.status in SUBSCRIPTION_FINISHED_STATUSES or not membership.status
+
+
+# --- Membership emails ---------------------------------------------------------------------
+
+MEMBERSHIP_EMAIL_WELCOME = "membership-welcome"
+MEMBERSHIP_EMAIL_PAYMENT_FAILED = "membership-payment-failed"
+MEMBERSHIP_EMAIL_ENDED = "membership-ended"
+MEMBERSHIP_EMAILS = (
+    MEMBERSHIP_EMAIL_WELCOME,
+    MEMBERSHIP_EMAIL_PAYMENT_FAILED,
+    MEMBERSHIP_EMAIL_ENDED,
+)
+MEMBERSHIP_LIVE_STATUSES = frozenset(
+    {Membership.Status.ACTIVE, Membership.Status.TRIALING, Membership.Status.PAST_DUE}
+)
+# Only a cancellation ends a membership for good; `unpaid` is still open in Stripe and
+# can be brought back by paying the invoice (the payment-failed email covers it).
+MEMBERSHIP_ENDED_STATUSES = frozenset({Membership.Status.CANCELED})
+
+
+def _membership_email_enqueue(*, membership_id: int, kind: str) -> None:
+    from . import tasks
+
+    # After commit, so the task sees the new state; robust, so a broker hiccup never
+    # undoes or fails the sync it follows.
+    transaction.on_commit(
+        partial(tasks.send_membership_email.delay, membership_id, kind), robust=True
+    )
+
+
+def membership_email_send(*, membership_id: int, kind: str) -> bool:
+    """Send one membership email, if it still fits the membership's state. True if sent.
+
+    These emails talk about the membership only; they never carry members-only content.
+    """
+    if kind not in MEMBERSHIP_EMAILS:
+        raise ValueError(f"Unknown membership email {kind!r}.")
+    membership = Membership.objects.select_related("user", "plan").filter(pk=membership_id).first()
+    if membership is None:
+        return False
+    still_true = {
+        MEMBERSHIP_EMAIL_WELCOME: membership.status in GRANTING_STATUSES,
+        MEMBERSHIP_EMAIL_PAYMENT_FAILED: membership.status == Membership.Status.PAST_DUE,
+        MEMBERSHIP_EMAIL_ENDED: not membership_grants_premium(membership),
+    }[kind]
+    if not still_true:
+        logger.info("Not sending %s to member %s: state moved on", kind, membership.user_id)
+        return False
+    user = membership.user
+    email_send(
+        to=user.email,
+        template=kind,
+        context={
+            "name": user.public_name,
+            "plan": membership.plan,
+            "current_period_end": membership.current_period_end,
+            "grace_ends": membership_grace_ends(membership),
+            "account_url": _site_url(reverse("members:account")),
+            "membership_url": _site_url(reverse("members:membership")),
+            "program_url": _site_url(reverse("programs:overview")),
+        },
+    )
+    return True
+
+
+# --- Stripe webhook events -----------------------------------------------------------------
+
+
+def stripe_event_record(*, event: Mapping) -> tuple[StripeEvent, bool]:
+    """Store a verified webhook event once. A repeat delivery returns (existing, False)."""
+    return StripeEvent.objects.get_or_create(
+        event_id=event["id"],
+        defaults={
+            "type": str(event.get("type", ""))[:100],
+            "livemode": bool(event.get("livemode")),
+            "payload": dict(event),
+        },
+    )
+
+
+def stripe_event_process(*, event_id: str, force: bool = False) -> StripeEvent:
+    """Act on a stored event: re-fetch what it is about from Stripe and sync.
+
+    Already processed events are skipped unless `force` (the admin's "reprocess").
+    Failures are recorded on the event rather than raised, so one bad event never
+    blocks the queue; raises StripeEventDeferred (after recording) when Stripe could
+    not be reached, so a worker can retry later.
+    """
+    event = StripeEvent.objects.get(event_id=event_id)
+    if event.processed_at and not force:
+        return event
+    deferred = None
+    try:
+        _stripe_event_dispatch(event)
+    except MembershipOwnerUnknown as exc:
+        if exc.subscription_finished:
+            logger.info("Stripe event %s (%s) ignored: %s", event.event_id, event.type, exc)
+            event.error = ""
+            event.processed_at = timezone.now()
+        else:
+            logger.warning("Stripe event %s (%s): %s", event.event_id, event.type, exc)
+            event.error = str(exc)
+    except _TRANSIENT_STRIPE_ERRORS as exc:
+        logger.warning("Stripe unreachable while processing %s: %s", event.event_id, exc)
+        event.error = f"Stripe could not be reached ({type(exc).__name__}); will retry."
+        deferred = exc
+    except stripe.StripeError as exc:
+        logger.exception("Stripe refused a request while processing %s", event.event_id)
+        event.error = f"Stripe error ({type(exc).__name__}): {exc.user_message or exc}"
+    except Exception as exc:
+        logger.exception("Could not process Stripe event %s", event.event_id)
+        event.error = f"{type(exc).__name__}: {exc}"
+    else:
+        event.error = ""
+        event.processed_at = timezone.now()
+    event.save(update_fields=["error", "processed_at"])
+    if deferred is not None:
+        raise StripeEventDeferred(event.event_id) from deferred
+    return event
+
+
+# Events that say "this subscription may have changed"; each is answered by re-fetching
+# it (https://docs.stripe.com/billing/subscriptions/webhooks).
+_SUBSCRIPTION_EVENTS = frozenset(
+    {
+        "customer.subscription.created",
+        "customer.subscription.updated",
+        "customer.subscription.deleted",
+        "customer.subscription.paused",
+        "customer.subscription.resumed",
+    }
+)
+_INVOICE_EVENTS = frozenset({"invoice.paid", "invoice.payment_failed"})
+
+
+def _stripe_event_dispatch(event: StripeEvent) -> None:
+    obj = (event.payload.get("data") or {}).get("object") or {}
+    if event.type == "checkout.session.completed":
+        subscription_id = _id_of(obj.get("subscription"))
+        if obj.get("mode") != "subscription" or not subscription_id:
+            return
+        membership_sync_from_stripe(
+            subscription_id=subscription_id,
+            user_id=_user_id_from(obj.get("client_reference_id")),
+        )
+    elif event.type in _SUBSCRIPTION_EVENTS:
+        membership_sync_from_stripe(subscription_id=obj["id"])
+    elif event.type in _INVOICE_EVENTS:
+        subscription_id = _invoice_subscription_id(obj)
+        if subscription_id:
+            membership_sync_from_stripe(subscription_id=subscription_id)
+    # Anything else is stored for the record and otherwise ignored.
+
+
+def _invoice_subscription_id(invoice: Mapping) -> str | None:
+    # Since API version 2025-03-31 an invoice names its subscription under
+    # parent.subscription_details; older payloads had a top-level `subscription`.
+    parent = invoice.get("parent") or {}
+    details = parent.get("subscription_details") or {}
+    return _id_of(details.get("subscription")) or _id_of(invoice.get("subscription"))
+
+
+# --- Account -------------------------------------------------------------------------------
+
+
+def account_delete(*, user: User) -> None:
+    """Delete a member's account, cancelling any live Stripe subscription first.
+
+    If the subscription cannot be cancelled (Stripe down or not configured) nothing is
+    deleted: we must never leave someone paying for an account that no longer exists.
+    """
+    membership = Membership.objects.filter(user=user).first()
+    if membership and membership.stripe_subscription_id:
+        _subscription_cancel_now(subscription_id=membership.stripe_subscription_id)
+    logger.info("Deleting account of user %s", user.pk)
+    user.delete()
+
+
+def _subscription_cancel_now(*, subscription_id: str) -> None:
+    client = _client_or_unavailable()
+    try:
+        try:
+            subscription = _as_dict(client.v1.subscriptions.retrieve(subscription_id))
+        except stripe.InvalidRequestError as exc:
+            if exc.code == "resource_missing":
+                return  # nothing at Stripe to cancel
+            raise
+        if subscription.get("status") in SUBSCRIPTION_FINISHED_STATUSES:
+            return
+        client.v1.subscriptions.cancel(subscription_id)
+    except stripe.StripeError as exc:
+        logger.exception("Could not cancel subscription %s", subscription_id)
+        raise BillingUnavailable("Stripe did not cancel the subscription.") from exc
+    logger.info("Cancelled subscription %s", subscription_id)

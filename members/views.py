@@ -1,11 +1,31 @@
-from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+import json
+import logging
+from functools import partial
 
-from . import services
-from .forms import SubscribeForm
-from .models import Subscriber
+import stripe
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
+from django.http import HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
+
+from . import selectors, services, tasks
+from .forms import AccountDeleteForm, CheckoutForm, SubscribeForm, SundayEmailForm
+from .models import Plan, Subscriber
+from .stripe_client import stripe_is_configured
+
+logger = logging.getLogger(__name__)
 
 
 @require_http_methods(["GET", "POST"])
@@ -42,3 +62,250 @@ def unsubscribe(request, token):
         services.subscriber_unsubscribe(subscriber=subscriber)
         return render(request, "members/unsubscribed.html", {"subscriber": subscriber})
     return render(request, "members/unsubscribe.html", {"subscriber": subscriber})
+
+
+# --- Premium membership ---------------------------------------------------------------------
+
+
+def _redirect_see_other(url: str) -> HttpResponseRedirect:
+    # 303 tells the browser to GET the next page, as Stripe recommends after a form POST.
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+def _membership_page(request, *, form=None, status=200):
+    membership = selectors.membership_for_user(request.user)
+    return render(
+        request,
+        "members/membership.html",
+        {
+            "plans": Plan.objects.filter(active=True),
+            "membership": membership,
+            "has_premium": selectors.member_has_premium(request.user),
+            "has_open_subscription": selectors.membership_has_open_subscription(membership),
+            "cancellation_pending": bool(
+                membership and selectors.membership_cancellation_pending(membership)
+            ),
+            "ends_at": membership and selectors.membership_ends_at(membership),
+            "email_verified": selectors.member_email_verified(request.user),
+            "stripe_configured": stripe_is_configured(),
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@require_safe
+def membership(request):
+    """The plans, what premium includes, and the way in for each kind of visitor."""
+    return _membership_page(request)
+
+
+def _sign_in_first(next_url_name: str):
+    """Like login_required, for POST-only actions: after signing in, come back to the page
+    the form was on (a GET of the action itself would only be refused)."""
+    return redirect_to_login(reverse(next_url_name))
+
+
+@require_POST
+def checkout(request):
+    """Join premium: start Stripe Checkout for the chosen plan."""
+    if not request.user.is_authenticated:
+        return _sign_in_first("members:membership")
+    if not selectors.member_email_verified(request.user):
+        messages.warning(
+            request,
+            "Please confirm your email address before joining premium. "
+            "Check your inbox for our link, or send a new one from your email settings.",
+        )
+        return redirect("members:membership")
+    form = CheckoutForm(request.POST)
+    if not form.is_valid():
+        return _membership_page(request, form=form, status=400)
+    try:
+        url = services.checkout_session_create(user=request.user, plan=form.cleaned_data["plan"])
+    except services.AlreadySubscribed:
+        messages.info(
+            request,
+            "You already have a premium subscription. You can change your plan with "
+            "Manage billing.",
+        )
+        return redirect("members:account")
+    except services.PlanUnavailable:
+        messages.warning(request, "That plan is not available any more. Please choose another.")
+        return redirect("members:membership")
+    except services.BillingError:
+        messages.error(
+            request,
+            "We couldn't start the checkout just now, and nothing has been charged. "
+            "Please try again in a few minutes.",
+        )
+        return redirect("members:membership")
+    return _redirect_see_other(url)
+
+
+@require_GET
+@login_required
+def checkout_success(request):
+    """Back from Checkout: confirm with Stripe itself before showing anything as paid."""
+    try:
+        result = services.checkout_session_confirm(
+            user=request.user, session_id=request.GET.get("session_id", "")
+        )
+        state = str(result)
+    except services.BillingError:
+        state = "unavailable"  # Stripe did not answer: say so, and try again shortly
+    # The CSP forbids inline scripts, so a pending page refreshes itself with a meta tag.
+    refresh = state in {services.CheckoutConfirmation.PENDING, "unavailable"}
+    status = 404 if state == services.CheckoutConfirmation.NOT_FOUND else 200
+    return render(
+        request,
+        "members/checkout_success.html",
+        {
+            "state": state,
+            "refresh": refresh,
+            "membership": selectors.membership_for_user(request.user),
+        },
+        status=status,
+    )
+
+
+@require_POST
+def billing_portal(request):
+    """Manage billing: open the Stripe Customer Portal, which returns to /account/."""
+    if not request.user.is_authenticated:
+        return _sign_in_first("members:account")
+    try:
+        url = services.billing_portal_session_create(user=request.user)
+    except services.NoBillingAccount:
+        messages.info(request, "You don't have any billing to manage yet.")
+        return redirect("members:membership")
+    except services.BillingError:
+        messages.error(
+            request,
+            "We couldn't open billing just now. Please try again in a few minutes.",
+        )
+        return redirect("members:account")
+    return _redirect_see_other(url)
+
+
+# Stripe posts here with no cookies or CSRF token: the signature over the raw body, made
+# with the endpoint's secret, is the only credential (https://docs.stripe.com/webhooks).
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    secret = settings.STRIPE_WEBHOOK_SECRET
+    if not secret:
+        logger.error("Stripe webhook refused: STRIPE_WEBHOOK_SECRET is not set.")
+        return HttpResponseBadRequest("Webhook not configured.", content_type="text/plain")
+    signature = request.headers.get("Stripe-Signature", "")
+    try:
+        stripe.Webhook.construct_event(request.body, signature, secret)
+        event = json.loads(request.body)
+    except stripe.SignatureVerificationError:
+        logger.warning("Stripe webhook refused: missing or invalid signature.")
+        return HttpResponseBadRequest("Invalid signature.", content_type="text/plain")
+    except ValueError:  # not UTF-8 or not JSON
+        return HttpResponseBadRequest("Invalid payload.", content_type="text/plain")
+    if (
+        not isinstance(event, dict)
+        or not str(event.get("id", "")).startswith("evt_")
+        or not isinstance(event.get("type"), str)
+    ):
+        return HttpResponseBadRequest("Not a Stripe event.", content_type="text/plain")
+
+    with transaction.atomic():
+        record, created = services.stripe_event_record(event=event)
+        if created:
+            transaction.on_commit(
+                partial(tasks.process_stripe_event.delay, record.event_id), robust=True
+            )
+    return JsonResponse({"received": True, "duplicate": not created})
+
+
+# --- The member's own page ------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def account(request):
+    """Email, password, membership, billing, the Sunday email, and leaving."""
+    user = request.user
+    if request.method == "POST":
+        form = SundayEmailForm(request.POST)
+        if form.is_valid():
+            wants = form.cleaned_data["wants_sunday_email"]
+            services.member_sunday_email_set(user=user, wants_sunday_email=wants)
+            messages.success(
+                request,
+                "Saved. You'll get the Sunday email."
+                if wants
+                else "Saved. We won't send you the Sunday email.",
+            )
+            return redirect("members:account")
+        status = 400
+    else:
+        form = SundayEmailForm(initial={"wants_sunday_email": user.wants_sunday_email})
+        status = 200
+    membership = selectors.membership_for_user(user)
+    return render(
+        request,
+        "members/account.html",
+        {
+            "form": form,
+            "membership": membership,
+            "has_premium": selectors.member_has_premium(user),
+            "grace_ends": membership and selectors.membership_grace_ends(membership),
+            "cancellation_pending": bool(
+                membership and selectors.membership_cancellation_pending(membership)
+            ),
+            "ends_at": membership and selectors.membership_ends_at(membership),
+            "has_open_subscription": selectors.membership_has_open_subscription(membership),
+            "can_manage_billing": bool(membership and membership.stripe_customer_id),
+            "email_verified": selectors.member_email_verified(user),
+            "has_password": user.has_usable_password(),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def account_delete(request):
+    """Delete the account after a confirmation; any subscription is cancelled first."""
+    user = request.user
+    if request.method == "POST":
+        form = AccountDeleteForm(request.POST)
+        if form.is_valid():
+            try:
+                services.account_delete(user=user)
+            except services.BillingError:
+                form.add_error(
+                    None,
+                    "We couldn't cancel your subscription with Stripe just now, so we "
+                    "haven't deleted anything. Please try again in a few minutes.",
+                )
+                status = 503
+            else:
+                logout(request)
+                messages.success(
+                    request, "Your account has been deleted. Thank you for being with us."
+                )
+                return redirect("episodes:home")
+        else:
+            status = 400
+    else:
+        form = AccountDeleteForm()
+        status = 200
+    membership = selectors.membership_for_user(user)
+    return render(
+        request,
+        "members/account_delete.html",
+        {
+            "form": form,
+            "membership": membership,
+            "has_open_subscription": selectors.membership_has_open_subscription(membership),
+        },
+        status=status,
+    )
