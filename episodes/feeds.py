@@ -100,7 +100,28 @@ class PodcastFeedGenerator(Rss201rev2Feed):
         handler.addQuickElement("content:encoded", item["show_notes"])
 
 
-class PodcastFeed(Feed):
+class EpisodeFeed(Feed):
+    """What both feeds say of an episode: its title, page, publication time and guid."""
+
+    def item_title(self, item):
+        return item.title
+
+    def item_link(self, item):
+        return absolute_url(item.get_absolute_url())
+
+    def item_guid(self, item):
+        # The episode's own UUID, not its URL: apps must never see a renamed or re-slugged
+        # episode as a new one (Apple: "a guid that never changes").
+        return str(item.guid)
+
+    def item_guid_is_permalink(self, item):
+        return False
+
+    def item_pubdate(self, item):
+        return item.publish_at
+
+
+class PodcastFeed(EpisodeFeed):
     """/feeds/podcast.xml: every published episode that has audio, newest first."""
 
     feed_type = PodcastFeedGenerator
@@ -124,25 +145,8 @@ class PodcastFeed(Feed):
         has_audio = ~Q(audio_file="") | ~Q(audio_url="")
         return Episode.objects.published().filter(has_audio)
 
-    def item_title(self, item):
-        return item.title
-
     def item_description(self, item):
         return item.standfirst
-
-    def item_link(self, item):
-        return absolute_url(item.get_absolute_url())
-
-    def item_guid(self, item):
-        # The episode's own UUID, not its URL: apps must never see a renamed or re-slugged
-        # episode as a new one (Apple: "a guid that never changes").
-        return str(item.guid)
-
-    def item_guid_is_permalink(self, item):
-        return False
-
-    def item_pubdate(self, item):
-        return item.publish_at
 
     def item_enclosures(self, item):
         return [
@@ -166,7 +170,7 @@ class PodcastFeed(Feed):
         }
 
 
-class ArticleFeed(Feed):
+class ArticleFeed(EpisodeFeed):
     """/feeds/articles.xml: the latest articles, as a summary and a link, never the body."""
 
     language = "en-gb"
@@ -182,23 +186,8 @@ class ArticleFeed(Feed):
     def items(self):
         return Episode.objects.published().prefetch_related("topics")[:20]
 
-    def item_title(self, item):
-        return item.title
-
     def item_description(self, item):
         return f"{item.standfirst} Read the article on the Back In Shape website."
-
-    def item_link(self, item):
-        return absolute_url(item.get_absolute_url())
-
-    def item_guid(self, item):
-        return str(item.guid)
-
-    def item_guid_is_permalink(self, item):
-        return False
-
-    def item_pubdate(self, item):
-        return item.publish_at
 
     def item_categories(self, item):
         return [topic.name for topic in item.topics.all()]
