@@ -260,6 +260,7 @@ CELERY_BEAT_SCHEDULE = {
 # Comments
 COMMENT_MAX_LENGTH = 3000
 COMMENT_RATE_LIMIT = env_str("COMMENT_RATE_LIMIT", "5/10m")
+SUBSCRIBE_RATE_LIMIT = env_str("SUBSCRIBE_RATE_LIMIT", "5/h")
 RATELIMIT_USE_CACHE = "default"
 # Behind a proxy, set this to the header the proxy fills with the client's address.
 RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY") or None

@@ -19,6 +19,7 @@ from django.views.decorators.http import (
     require_POST,
     require_safe,
 )
+from django_ratelimit.core import is_ratelimited
 
 from . import selectors, services, tasks
 from .forms import AccountDeleteForm, CheckoutForm, SubscribeForm, SundayEmailForm
@@ -32,6 +33,23 @@ logger = logging.getLogger(__name__)
 def subscribe(request):
     if request.method == "POST":
         form = SubscribeForm(request.POST)
+        # Each request sends a confirmation email: cap them per IP address so the form
+        # cannot be used to flood someone's inbox.
+        if is_ratelimited(
+            request,
+            group="subscribe",
+            key="ip",
+            rate=settings.SUBSCRIBE_RATE_LIMIT,
+            method="POST",
+            increment=True,
+        ):
+            form.is_valid()
+            form.add_error(
+                None,
+                "You've asked several times in a short while. Please wait an hour and "
+                "try again, or check your inbox (and spam folder) for our email.",
+            )
+            return render(request, "members/subscribe.html", {"form": form}, status=429)
         if form.is_valid():
             services.subscriber_request(email=form.cleaned_data["email"])
             return render(
