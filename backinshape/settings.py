@@ -197,6 +197,9 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("SITE_TIME_ZONE", "Europe/London")
 USE_I18N = True
+LANGUAGES = [("en-gb", "English")]
+# British wording for django-allauth's pages (see locale/en_GB/LC_MESSAGES/django.po).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

@@ -100,7 +100,7 @@ def test_account_page_has_no_axe_violations(live_server, offline, path, viewport
         page.goto(live_server.url + "/accounts/login/")
         page.get_by_label("Email", exact=True).fill("reader@example.com")
         page.get_by_label("Password", exact=True).fill(PASSWORD)
-        page.get_by_role("button", name="Sign In").click()
+        page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(lambda url: "/accounts/login/" not in url)
     page.goto(live_server.url + path)
 

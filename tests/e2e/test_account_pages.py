@@ -41,7 +41,7 @@ def sign_in(page, base_url, email, next_url="/accounts/email/"):
     page.goto(f"{base_url}/accounts/login/?next={next_url}")
     page.get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(re.escape(next_url) + "$"))
 
 
@@ -96,7 +96,7 @@ def test_wrong_password_is_explained_and_the_email_is_kept(live_server, page):
 
     page.get_by_label("Email", exact=True).fill("reader@example.com")
     page.get_by_label("Password", exact=True).fill("not-the-password")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
 
     expect(page.locator(".auth__panel .notice--error[role=alert]")).to_contain_text("not correct")
     expect(page.get_by_label("Email", exact=True)).to_have_value("reader@example.com")
@@ -108,7 +108,7 @@ def test_signup_errors_sit_next_to_their_fields(live_server, page):
     page.get_by_label("Email", exact=True).fill("new.reader@example.com")
     page.get_by_label("Password", exact=True).fill("a-long-and-unusual-phrase")
     page.get_by_label("Password (again)", exact=True).fill("a-different-phrase-entirely")
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Create an account").click()
 
     expect(page.locator(".notice--error[role=alert]")).to_be_visible()
     expect(page.get_by_label("Email", exact=True)).to_have_value("new.reader@example.com")
@@ -126,7 +126,7 @@ def test_sign_in_code_request_needs_an_email(live_server, page):
     page.get_by_role("link", name="Send me a sign-in code").click()
     expect(page).to_have_url(re.compile(r"/accounts/login/code/$"))
 
-    page.get_by_role("button", name="Request Code").click()
+    page.get_by_role("button", name="Send code").click()
 
     email = page.get_by_label("Email", exact=True)
     expect(email).to_have_attribute("aria-invalid", "true")

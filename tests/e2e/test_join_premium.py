@@ -131,9 +131,11 @@ def test_new_reader_joins_premium_and_reads_the_members_only_part(
     page.get_by_label("Email", exact=True).fill(EMAIL)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label(re.compile(r"^Password \(again\)")).fill(PASSWORD)
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Create an account").click()
     expect(page).to_have_url(re.compile(r"/accounts/confirm-email/$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Verify", re.I))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile("Confirm your email", re.I)
+    )
 
     # The verification email (locmem outbox: live_server runs in this process).
     page.goto(verification_link(EMAIL))
