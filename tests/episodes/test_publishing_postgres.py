@@ -1,0 +1,48 @@
+"""The Sunday release on the production database: two runs at once publish each episode once."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.utils import timezone
+
+from episodes import services
+from episodes.models import Episode
+
+from ..conftest import require_service
+from ..factories import EpisodeFactory
+
+
+@pytest.fixture
+def postgresql():
+    require_service(
+        connection.vendor == "postgresql",
+        "PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/backinshape",
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_release_runs_at_once_publish_each_episode_once(postgresql):
+    due = EpisodeFactory.create_batch(
+        6, status=Episode.Status.SCHEDULED, publish_at=timezone.now() - dt.timedelta(minutes=5)
+    )
+    results: list[list[str]] = []
+    barrier = threading.Barrier(2)
+
+    def run():
+        try:
+            barrier.wait()
+            results.append([e.slug for e in services.episodes_publish_due()])
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    published = sorted(slug for run_slugs in results for slug in run_slugs)
+    assert published == sorted(e.slug for e in due)  # each exactly once, across both runs
+    assert Episode.objects.published().count() == 6
