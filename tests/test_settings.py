@@ -64,3 +64,14 @@ def test_csp_forbids_inline_scripts_and_styles(client, db):
     header = client.get("/").headers["Content-Security-Policy"]
     assert "script-src 'self'" in header
     assert "unsafe-inline" not in header
+
+
+@pytest.mark.django_db
+def test_a_form_without_csrf_token_gets_a_styled_page(episode):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(
+        f"/episodes/{episode.slug}/comments/", {"name": "A", "email": "a@example.com", "body": "x"}
+    )
+    assert response.status_code == 403
+    assert "Please try that again" in response.content.decode()
