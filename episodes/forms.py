@@ -9,6 +9,7 @@ class CommentForm(forms.Form):
 
     name = forms.CharField(label="Your name", max_length=80)
     email = forms.EmailField(
+        max_length=254,  # what the database column holds (RFC 5321's path limit)
         label="Your email",
         help_text="Never shown. We only use it if we need to reach you about this comment.",
     )

@@ -5,6 +5,7 @@ from .models import Plan
 
 class SubscribeForm(forms.Form):
     email = forms.EmailField(
+        max_length=254,  # what the database column holds (RFC 5321's path limit)
         label="Your email address",
         widget=forms.EmailInput(attrs={"autocomplete": "email", "placeholder": "you@example.com"}),
     )
