@@ -125,3 +125,64 @@ def test_axe_reports_a_real_problem(live_server, offline):
     violations = axe.run(page).response["violations"]
 
     assert "image-alt" in {violation["id"] for violation in violations}
+
+
+MEMBER_PAGES = {
+    "account, free": ("free", "/account/"),
+    "account, premium": ("premium", "/account/"),
+    "plans, free": ("free", "/membership/"),
+    "plans, premium": ("premium", "/membership/"),
+    "plans, visitor": (None, "/membership/"),
+    "routine, locked": (None, "/program/calm-and-control/easy-positions/"),
+    "routine, premium": ("premium", "/program/calm-and-control/easy-positions/"),
+    "delete account": ("free", "/account/delete/"),
+}
+
+
+def _sign_in(page, live_server, email):
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("name", MEMBER_PAGES)
+def test_member_page_has_no_axe_violations(live_server, offline, name, viewport):
+    from programs.services import program_load_demo
+    from tests.factories import MembershipFactory, PlanFactory
+
+    page = offline
+    program_load_demo()
+    PlanFactory(name="Monthly", stripe_price_id="price_a11y_monthly")
+    PlanFactory(name="Yearly", stripe_price_id="price_a11y_yearly", amount=9000, interval="year")
+    persona, path = MEMBER_PAGES[name]
+    if persona == "free":
+        UserFactory(email="free.reader@example.com")
+        _sign_in(page, live_server, "free.reader@example.com")
+    elif persona == "premium":
+        MembershipFactory(user=UserFactory(email="premium.reader@example.com"))
+        _sign_in(page, live_server, "premium.reader@example.com")
+    page.set_viewport_size(VIEWPORTS[viewport])
+    page.goto(live_server.url + path)
+
+    violations = axe.run(page).response["violations"]
+
+    assert not violations, (
+        f"{len(violations)} accessibility violation(s) on {name} ({path}) at {viewport} "
+        f"width:\n{format_violations(violations)}"
+    )
+
+
+def test_comment_form_with_errors_has_no_axe_violations(live_server, offline):
+    page = offline
+    build_site_content()
+    page.goto(live_server.url + PAGES["episode with comments and a lock"])
+    page.get_by_label("Your email").fill("not-an-email")
+    page.get_by_role("button", name="Post comment").click()
+    page.wait_for_selector(".field__error")
+
+    violations = axe.run(page).response["violations"]
+
+    assert not violations, format_violations(violations)
