@@ -1,6 +1,7 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.utils.html import format_html
 
 from . import services
@@ -59,6 +60,17 @@ class EpisodeAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(_pending=Count("comments", filter=Q(comments__status=Comment.Status.PENDING)))
         )
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        latest = Episode.objects.aggregate(latest=Max("number"))["latest"] or 0
+        initial.setdefault("number", latest + 1)
+        return initial
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "standfirst":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 80})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description="Awaiting moderation", ordering="_pending")
     def pending_comments(self, episode):

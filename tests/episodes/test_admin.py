@@ -91,3 +91,9 @@ def test_non_staff_cannot_reach_the_admin(client, free_member):
     response = client.get("/admin/episodes/episode/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_add_form_suggests_the_next_episode_number(admin_client):
+    EpisodeFactory(number=41)
+    response = admin_client.get("/admin/episodes/episode/add/")
+    assert 'name="number" value="42"' in response.text
