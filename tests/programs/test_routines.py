@@ -49,3 +49,7 @@ def test_loading_the_demo_program_twice_changes_nothing(program):
     before = (Phase.objects.count(), Routine.objects.count())
     program_load_demo()
     assert (Phase.objects.count(), Routine.objects.count()) == before
+
+
+def test_routine_pages_are_in_the_sitemap(visitor, program):
+    assert ROUTINE_URL in visitor.get("/sitemap.xml").text
