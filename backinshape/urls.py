@@ -4,13 +4,16 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from episodes.sitemaps import SITEMAPS
+from episodes.sitemaps import SITEMAPS as EPISODE_SITEMAPS
+from programs.sitemaps import RoutineSitemap
 
 from . import views
 
 admin.site.site_header = "Back In Shape admin"
 admin.site.site_title = "Back In Shape admin"
 admin.site.index_title = "Episodes, members and the program"
+
+SITEMAPS = {**EPISODE_SITEMAPS, "routines": RoutineSitemap}
 
 urlpatterns = [
     path("", include("episodes.urls")),

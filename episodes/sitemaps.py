@@ -33,21 +33,4 @@ class PageSitemap(Sitemap):
         return reverse(name)
 
 
-class RoutineSitemap(Sitemap):
-    """Routine pages: what each routine is for is public; the instructions are not."""
-
-    changefreq = "monthly"
-    priority = 0.4
-
-    def items(self):
-        from programs.models import Routine
-
-        return Routine.objects.select_related("phase")
-
-
-SITEMAPS = {
-    "pages": PageSitemap,
-    "episodes": EpisodeSitemap,
-    "topics": TopicSitemap,
-    "routines": RoutineSitemap,
-}
+SITEMAPS = {"pages": PageSitemap, "episodes": EpisodeSitemap, "topics": TopicSitemap}
