@@ -1,11 +1,14 @@
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Max, Q
 from django.utils.html import format_html
 
 from . import services
-from .models import Comment, Episode, Topic
+from .models import Comment, Episode, ReleaseDelivery, ReleaseMailing, Topic
+from .tasks import send_release
 
 
 @admin.register(Topic)
@@ -31,7 +34,7 @@ class EpisodeAdmin(admin.ModelAdmin):
     search_fields = ["title", "standfirst", "body", "=number"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["topics", "related"]
-    actions = ["schedule_selected", "publish_selected", "unpublish_selected"]
+    actions = ["schedule_selected", "publish_selected", "unpublish_selected", "send_release_email"]
     save_on_top = True
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
@@ -98,6 +101,62 @@ class EpisodeAdmin(admin.ModelAdmin):
         for episode in queryset:
             services.episode_unpublish(episode=episode)
         self.message_user(request, f"Moved {queryset.count()} episode(s) to draft.")
+
+    @admin.action(description="Send the Sunday email now (or resume it)")
+    def send_release_email(self, request, queryset):
+        queued, skipped = 0, []
+        for episode in queryset:
+            if not episode.is_live:
+                skipped.append(episode.title)
+                continue
+            transaction.on_commit(partial(send_release.delay, episode.pk))
+            queued += 1
+        if queued:
+            self.message_user(
+                request,
+                f"Sending the Sunday email for {queued} episode(s). Nobody gets a second copy.",
+                messages.SUCCESS,
+            )
+        if skipped:
+            self.message_user(
+                request,
+                "Not sent, because not published yet: " + ", ".join(skipped),
+                messages.WARNING,
+            )
+
+
+@admin.register(ReleaseMailing)
+class ReleaseMailingAdmin(admin.ModelAdmin):
+    """How each episode's Sunday email went: read-only, one row per episode."""
+
+    list_display = ["episode", "created_at", "completed_at", "sent", "waiting", "failed"]
+    list_select_related = ["episode"]
+    readonly_fields = ["episode", "created_at", "completed_at"]
+
+    def get_queryset(self, request):
+        counts = {
+            f"_{status}": Count("deliveries", filter=Q(deliveries__status=status))
+            for status in ReleaseDelivery.Status.values
+        }
+        return super().get_queryset(request).annotate(**counts)
+
+    @admin.display(ordering="_sent")
+    def sent(self, mailing):
+        return mailing._sent
+
+    @admin.display(ordering="_pending")
+    def waiting(self, mailing):
+        return mailing._pending
+
+    @admin.display(ordering="_failed")
+    def failed(self, mailing):
+        return mailing._failed
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class PendingComment(Comment):

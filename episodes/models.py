@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -178,3 +179,43 @@ class Comment(models.Model):
 
     def get_absolute_url(self):
         return f"{self.episode.get_absolute_url()}#comment-{self.pk}"
+
+
+class ReleaseMailing(models.Model):
+    """The Sunday email for one episode. One per episode: a second run resumes this one."""
+
+    episode = models.OneToOneField(Episode, on_delete=models.CASCADE, related_name="mailing")
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Sunday email for {self.episode}"
+
+
+class ReleaseDelivery(models.Model):
+    """One recipient of one release email. The unique (mailing, email) pair is what makes
+    sending exactly-once across retries, crashes and a second beat."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    mailing = models.ForeignKey(ReleaseMailing, on_delete=models.CASCADE, related_name="deliveries")
+    email = models.EmailField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "release deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                "mailing", Lower("email"), name="episodes_delivery_once_per_address"
+            ),
+        ]
+        indexes = [models.Index(fields=["mailing", "status"])]
+
+    def __str__(self):
+        return f"{self.email} ({self.get_status_display()})"

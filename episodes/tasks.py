@@ -1,9 +1,32 @@
+import smtplib
+from functools import partial
+
 from celery import shared_task
+from django.db import transaction
 
 from . import services
+from .models import Episode
 
 
 @shared_task
 def publish_due_episodes() -> list[str]:
-    """Sunday release: publish every scheduled episode whose moment has come."""
-    return [episode.slug for episode in services.episodes_publish_due()]
+    """Sunday release: publish every scheduled episode whose moment has come, then send
+    each one's release email."""
+    published = services.episodes_publish_due()
+    for episode in published:
+        transaction.on_commit(partial(send_release.delay, episode.pk))
+    return [episode.slug for episode in published]
+
+
+# A mail server that is down or throttling is worth waiting for; the deliveries already
+# marked sent are never sent again, so a retry only resumes.
+@shared_task(
+    autoretry_for=(OSError, smtplib.SMTPException),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    max_retries=8,
+)
+def send_release(episode_id: int) -> int:
+    """Send (or resume) one episode's release email to every current recipient."""
+    episode = Episode.objects.get(pk=episode_id)
+    return services.release_send(episode=episode)

@@ -109,3 +109,32 @@ def member_email_verified(user) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+
+
+def sunday_email_recipients() -> list[str]:
+    """Everyone who gets the Sunday email now, one address each (compared case-insensitively).
+
+    Confirmed free subscribers who have not left, and members with a confirmed address who
+    have not opted out. Addresses that bounced or complained are never mailed.
+    """
+    from allauth.account.models import EmailAddress
+
+    from .models import Subscriber, User
+
+    suppressed = {
+        email.lower()
+        for email in Subscriber.objects.exclude(suppressed_at=None).values_list("email", flat=True)
+    }
+    subscribers = Subscriber.objects.filter(
+        confirmed_at__isnull=False, unsubscribed_at__isnull=True, suppressed_at__isnull=True
+    ).values_list("email", flat=True)
+    verified = EmailAddress.objects.filter(verified=True).values_list("email", flat=True)
+    members = User.objects.filter(
+        is_active=True, wants_sunday_email=True, email__in=verified
+    ).values_list("email", flat=True)
+    recipients: dict[str, str] = {}
+    for email in [*subscribers, *members]:
+        key = email.lower()
+        if key not in suppressed:
+            recipients.setdefault(key, email)
+    return sorted(recipients.values(), key=str.lower)

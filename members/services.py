@@ -14,6 +14,7 @@ from typing import Any
 
 import stripe
 from django.conf import settings
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -73,18 +74,45 @@ def subscriber_confirm(*, subscriber: Subscriber) -> Subscriber:
     return subscriber
 
 
-def subscriber_unsubscribe(*, subscriber: Subscriber) -> Subscriber:
-    """Stop the Sunday email at once (RFC 8058 one-click, or the page's button).
+UNSUBSCRIBE_SALT = "members.sunday-email-unsubscribe"
 
-    A member's own preference follows too, so their account does not keep sending it.
+
+def sunday_email_unsubscribe_token(email: str) -> str:
+    """A token for the unsubscribe link of one address: signed, so nobody can forge it,
+    and URL-safe. It never expires: an old email's link must still work (RFC 8058)."""
+    return signing.dumps(email.strip().lower(), salt=UNSUBSCRIBE_SALT)
+
+
+def sunday_email_address_for_token(token: str) -> str | None:
+    """The address an unsubscribe token stands for: a subscriber's own token, or a signed
+    token from a Sunday email. None if the token is neither."""
+    subscriber = Subscriber.objects.filter(token=token).only("email").first()
+    if subscriber is not None:
+        return subscriber.email
+    try:
+        return signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+
+
+def sunday_email_is_unsubscribed(*, email: str) -> bool:
+    """Whether this address has already left the Sunday email (as a subscriber and a member)."""
+    subscribed = Subscriber.objects.filter(
+        email__iexact=email, confirmed_at__isnull=False, unsubscribed_at__isnull=True
+    ).exists()
+    wants = User.objects.filter(email__iexact=email, wants_sunday_email=True).exists()
+    return not (subscribed or wants)
+
+
+def sunday_email_unsubscribe(*, email: str) -> None:
+    """Stop the Sunday email to this address at once (RFC 8058 one-click, or the page's button).
+
+    Both ways of getting it stop: the free subscription, and a member's own preference.
     """
-    from .models import User
-
-    if subscriber.unsubscribed_at is None:
-        subscriber.unsubscribed_at = timezone.now()
-        subscriber.save(update_fields=["unsubscribed_at"])
-    User.objects.filter(email__iexact=subscriber.email).update(wants_sunday_email=False)
-    return subscriber
+    Subscriber.objects.filter(email__iexact=email, unsubscribed_at__isnull=True).update(
+        unsubscribed_at=timezone.now()
+    )
+    User.objects.filter(email__iexact=email).update(wants_sunday_email=False)
 
 
 def member_sunday_email_set(*, user: User, wants_sunday_email: bool) -> User:

@@ -9,7 +9,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.http import HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -70,16 +70,21 @@ def subscribe_confirm(request, token):
 
 
 # RFC 8058 one-click unsubscribe: mail providers POST here with no cookies and no CSRF
-# token, so the random token in the URL is the only credential. GET only shows a page,
-# because mail scanners follow links.
+# token, so the signed or random token in the URL is the only credential. GET only shows
+# a page, because mail scanners follow links.
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
-    subscriber = get_object_or_404(Subscriber, token=token)
+    email = services.sunday_email_address_for_token(token)
+    if email is None:
+        raise Http404("No such unsubscribe link.")
     if request.method == "POST":
-        services.subscriber_unsubscribe(subscriber=subscriber)
-        return render(request, "members/unsubscribed.html", {"subscriber": subscriber})
-    return render(request, "members/unsubscribe.html", {"subscriber": subscriber})
+        services.sunday_email_unsubscribe(email=email)
+        return render(request, "members/unsubscribed.html", {"email": email})
+    already = services.sunday_email_is_unsubscribed(email=email)
+    return render(
+        request, "members/unsubscribe.html", {"email": email, "already_unsubscribed": already}
+    )
 
 
 # --- Premium membership ---------------------------------------------------------------------

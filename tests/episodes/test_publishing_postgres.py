@@ -46,3 +46,33 @@ def test_two_release_runs_at_once_publish_each_episode_once(postgresql):
     published = sorted(slug for run_slugs in results for slug in run_slugs)
     assert published == sorted(e.slug for e in due)  # each exactly once, across both runs
     assert Episode.objects.published().count() == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_sending_one_release_send_each_email_once(postgresql):
+    from django.core import mail
+
+    from ..factories import SubscriberFactory
+
+    episode = EpisodeFactory()
+    SubscriberFactory.create_batch(40)
+    mailing = services.release_mailing_prepare(episode=episode)
+    counts: list[int] = []
+    barrier = threading.Barrier(2)
+
+    def work():
+        try:
+            barrier.wait()
+            counts.append(services.release_deliveries_send(mailing=mailing, batch_size=7))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    recipients = [message.to[0] for message in mail.outbox]
+    assert sum(counts) == 40
+    assert len(recipients) == len(set(recipients)) == 40
