@@ -144,3 +144,40 @@ def smtp_sink(settings):
     settings.EMAIL_TIMEOUT = 5
     yield sink
     controller.stop()
+
+
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+
+
+def _broker_reachable() -> bool:
+    from urllib.parse import urlsplit
+
+    if not CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        return False
+    parts = urlsplit(CELERY_BROKER_URL)
+    return port_open(parts.hostname or "127.0.0.1", parts.port or 6379)
+
+
+@pytest.fixture
+def celery_worker():
+    """A real Celery worker on the Redis broker in CELERY_BROKER_URL, for this test only."""
+    from celery.contrib.testing.worker import start_worker
+
+    from backinshape.celery import app
+
+    require_service(
+        _broker_reachable(),
+        "a Celery broker: set CELERY_BROKER_URL=redis://127.0.0.1:6379/0 with Redis running",
+    )
+    previous = {
+        "broker_url": app.conf.broker_url,
+        "task_always_eager": app.conf.task_always_eager,
+        "task_default_queue": app.conf.task_default_queue,
+    }
+    app.conf.broker_url = CELERY_BROKER_URL
+    app.conf.task_always_eager = False
+    # A queue of its own, so this worker never takes (or leaves) anyone else's tasks.
+    app.conf.task_default_queue = "backinshape-tests"
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+        yield worker
+    app.conf.update(previous)

@@ -5,47 +5,14 @@ Run locally with: CELERY_BROKER_URL=redis://127.0.0.1:6379/0 .venv/bin/pytest te
 """
 
 import json
-import os
 import time
-from urllib.parse import urlsplit
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 
 from backinshape.celery import app
 from members.models import Membership, StripeEvent
 
-from ..conftest import port_open, require_service
 from .fake_stripe import event_payload, sign_payload
-
-BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
-
-
-def _broker_reachable() -> bool:
-    if not BROKER_URL.startswith(("redis://", "rediss://")):
-        return False
-    parts = urlsplit(BROKER_URL)
-    return port_open(parts.hostname or "127.0.0.1", parts.port or 6379)
-
-
-@pytest.fixture
-def celery_worker():
-    require_service(
-        _broker_reachable(),
-        "a Celery broker: set CELERY_BROKER_URL=redis://127.0.0.1:6379/0 with Redis running",
-    )
-    previous = {
-        "broker_url": app.conf.broker_url,
-        "task_always_eager": app.conf.task_always_eager,
-        "task_default_queue": app.conf.task_default_queue,
-    }
-    app.conf.broker_url = BROKER_URL
-    app.conf.task_always_eager = False
-    # A queue of its own, so this worker never takes (or leaves) anyone else's tasks.
-    app.conf.task_default_queue = "backinshape-test-members"
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
-        yield worker
-    app.conf.update(previous)
 
 
 @pytest.mark.services
