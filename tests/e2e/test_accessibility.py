@@ -97,11 +97,7 @@ def test_account_page_has_no_axe_violations(live_server, offline, path, viewport
     page.set_viewport_size(VIEWPORTS[viewport])
     if path in SIGNED_IN_ONLY:
         UserFactory(email="reader@example.com")
-        page.goto(live_server.url + "/accounts/login/")
-        page.get_by_label("Email", exact=True).fill("reader@example.com")
-        page.get_by_label("Password", exact=True).fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        _sign_in(page, live_server, "reader@example.com")
     page.goto(live_server.url + path)
 
     violations = axe.run(page).response["violations"]

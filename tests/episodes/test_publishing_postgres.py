@@ -22,18 +22,15 @@ def postgresql():
     )
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_release_runs_at_once_publish_each_episode_once(postgresql):
-    due = EpisodeFactory.create_batch(
-        6, status=Episode.Status.SCHEDULED, publish_at=timezone.now() - dt.timedelta(minutes=5)
-    )
-    results: list[list[str]] = []
+def _run_twice_at_once(work):
+    """Run `work` in two threads that start together, each with its own connection."""
+    results = []
     barrier = threading.Barrier(2)
 
     def run():
         try:
             barrier.wait()
-            results.append([e.slug for e in services.episodes_publish_due()])
+            results.append(work())
         finally:
             connections.close_all()
 
@@ -41,7 +38,18 @@ def test_two_release_runs_at_once_publish_each_episode_once(postgresql):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=30)
+        thread.join(timeout=60)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_release_runs_at_once_publish_each_episode_once(postgresql):
+    due = EpisodeFactory.create_batch(
+        6, status=Episode.Status.SCHEDULED, publish_at=timezone.now() - dt.timedelta(minutes=5)
+    )
+    results = _run_twice_at_once(
+        lambda: [episode.slug for episode in services.episodes_publish_due()]
+    )
 
     published = sorted(slug for run_slugs in results for slug in run_slugs)
     assert published == sorted(e.slug for e in due)  # each exactly once, across both runs
@@ -57,21 +65,9 @@ def test_two_workers_sending_one_release_send_each_email_once(postgresql):
     episode = EpisodeFactory()
     SubscriberFactory.create_batch(40)
     mailing = services.release_mailing_prepare(episode=episode)
-    counts: list[int] = []
-    barrier = threading.Barrier(2)
-
-    def work():
-        try:
-            barrier.wait()
-            counts.append(services.release_deliveries_send(mailing=mailing, batch_size=7))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    counts = _run_twice_at_once(
+        lambda: services.release_deliveries_send(mailing=mailing, batch_size=7)
+    )
 
     recipients = [message.to[0] for message in mail.outbox]
     assert sum(counts) == 40
