@@ -286,7 +286,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:", "https://i.ytimg.com"],
+        "img-src": [SELF, "data:"],
         "media-src": [SELF, "https:"],
         "font-src": [SELF],
         "connect-src": [SELF],
