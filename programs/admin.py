@@ -1,6 +1,26 @@
-from django.contrib import admin
+"""Staff look after the Program here: routines with thresholds and steps, members' sessions,
+and members' progress, where they can unlock, pause or resume by hand with a reason."""
 
-from .models import Phase, Routine
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, CharField, F, Q, Value, When
+from django.shortcuts import render
+from django.utils.html import format_html_join
+
+from . import services
+from .forms import StaffActionForm
+from .models import (
+    CheckIn,
+    Exercise,
+    MemberProgress,
+    PauseReason,
+    Phase,
+    ProgressEvent,
+    Routine,
+    RoutineStep,
+    SessionLog,
+    Unlock,
+)
 
 
 class RoutineInline(admin.TabularInline):
@@ -18,9 +38,306 @@ class PhaseAdmin(admin.ModelAdmin):
     inlines = [RoutineInline]
 
 
+class RoutineStepInline(admin.TabularInline):
+    model = RoutineStep
+    extra = 1
+    fields = ["position", "exercise", "sets", "reps", "seconds", "notes"]
+    autocomplete_fields = ["exercise"]
+
+
 @admin.register(Routine)
 class RoutineAdmin(admin.ModelAdmin):
-    list_display = ["title", "phase", "position", "duration_minutes"]
+    list_display = [
+        "title",
+        "phase",
+        "position",
+        "duration_minutes",
+        "green_max_pain",
+        "amber_max_pain",
+        "sessions_to_unlock",
+        "days_to_unlock",
+    ]
     list_filter = ["phase"]
+    list_select_related = ["phase"]
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}
+    inlines = [RoutineStepInline]
+    fieldsets = [
+        (None, {"fields": ["phase", "position", "title", "slug", "summary", "duration_minutes"]}),
+        ("Premium content", {"fields": ["instructions"]}),
+        (
+            "Progression thresholds",
+            {
+                "fields": [
+                    ("green_max_pain", "amber_max_pain"),
+                    ("sessions_to_unlock", "days_to_unlock"),
+                ],
+                "description": (
+                    "Defaults follow the pain-monitoring model (Silbernagel et al. 2007): up to "
+                    "3/10 green, 4–5 amber if settled by the next morning; 4 sessions on "
+                    "different days over at least 7 days. Changes apply to every member at once."
+                ),
+            },
+        ),
+    ]
+
+
+@admin.register(Exercise)
+class ExerciseAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name", "how_to"]
+
+
+def _grade_annotation():
+    """The grade in SQL, matching selectors.session_grade, so the list can filter on it."""
+    return Case(
+        When(checkin__isnull=True, then=Value("pending")),
+        When(
+            Q(worst_pain__gt=F("routine__amber_max_pain"))
+            | Q(checkin__pain="worse")
+            | Q(checkin__stiffness="worse"),
+            then=Value("red"),
+        ),
+        When(worst_pain__gt=F("routine__green_max_pain"), then=Value("amber")),
+        default=Value("green"),
+        output_field=CharField(),
+    )
+
+
+class GradeFilter(admin.SimpleListFilter):
+    title = "grade"
+    parameter_name = "grade"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("green", "Green"),
+            ("amber", "Amber"),
+            ("red", "Red"),
+            ("pending", "Awaiting check-in"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(grade_sql=self.value())
+        return queryset
+
+
+class CheckInInline(admin.StackedInline):
+    model = CheckIn
+    can_delete = False
+    extra = 0
+    readonly_fields = ["pain", "stiffness", "created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdminMixin:
+    """What members wrote is their record: staff read it, never edit it."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SessionLog)
+class SessionLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "date",
+        "user",
+        "routine",
+        "done",
+        "pain_before",
+        "worst_pain",
+        "effort",
+        "grade",
+    ]
+    list_filter = [GradeFilter, "routine", "done", "date"]
+    search_fields = ["user__email", "note"]
+    date_hierarchy = "date"
+    inlines = [CheckInInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("user", "routine__phase", "checkin")
+            .annotate(grade_sql=_grade_annotation())
+        )
+
+    @admin.display(description="grade", ordering="grade_sql")
+    def grade(self, obj):
+        return {"pending": "Awaiting check-in"}.get(obj.grade_sql, obj.grade_sql.title())
+
+
+@admin.register(Unlock)
+class UnlockAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Unlocks are permanent: staff open routines through Member progress, with a reason."""
+
+    list_display = ["unlocked_at", "user", "routine", "method", "by", "reason"]
+    list_filter = ["method", "routine"]
+    search_fields = ["user__email", "reason"]
+    list_select_related = ["user", "routine__phase", "by"]
+
+
+def _staff_action(modeladmin, request, queryset, *, title: str, apply, with_routine=False):
+    """Ask why (an intermediate page), then apply the change to each member and record it."""
+    if "apply" in request.POST:
+        form = StaffActionForm(request.POST)
+        if form.is_valid():
+            done = 0
+            for progress in queryset.select_related("user"):
+                try:
+                    apply(progress.user, form.cleaned_data)
+                except (PermissionDenied, ValidationError) as error:
+                    text = "; ".join(getattr(error, "messages", [str(error)]))
+                    modeladmin.message_user(request, f"{progress.user}: {text}", messages.ERROR)
+                else:
+                    done += 1
+            modeladmin.message_user(request, f"{title}: {done} member(s) updated and recorded.")
+            return None
+    else:
+        form = StaffActionForm()
+    if not with_routine:
+        del form.fields["routine"]
+    return render(
+        request,
+        "programs/admin_action.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "queryset": queryset,
+            "action": request.POST.get("action"),
+            "opts": modeladmin.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        },
+    )
+
+
+@admin.register(MemberProgress)
+class MemberProgressAdmin(admin.ModelAdmin):
+    list_display = ["user", "started_at", "paused", "pause_reason", "routines_open"]
+    list_filter = ["pause_reason"]
+    search_fields = ["user__email", "user__display_name"]
+    list_select_related = ["user", "paused_by"]
+    readonly_fields = [
+        "user",
+        "started_at",
+        "paused_at",
+        "pause_reason",
+        "pause_note",
+        "paused_by",
+        "routines_unlocked",
+        "audit_log",
+    ]
+    actions = ["unlock_routine", "pause_program", "resume_program"]
+
+    def has_add_permission(self, request):
+        return False  # a member's progress begins when they start (or staff unlock for them)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # progress is never reset
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(open_count=Count("user__program_unlocks"))
+
+    def has_change_permission(self, request, obj=None):
+        # Viewable, never edited directly: changes go through the actions, which record why.
+        return False
+
+    @admin.display(description="routines unlocked")
+    def routines_unlocked(self, obj):
+        unlocks = Unlock.objects.filter(user=obj.user).select_related("routine__phase", "by")
+        return (
+            format_html_join(
+                "",
+                "<p>{} — {} ({}{})</p>",
+                (
+                    (
+                        u.routine,
+                        u.unlocked_at.strftime("%d %b %Y"),
+                        u.get_method_display(),
+                        f", {u.by}: {u.reason}" if u.by else "",
+                    )
+                    for u in unlocks
+                ),
+            )
+            or "—"
+        )
+
+    @admin.display(description="audit log")
+    def audit_log(self, obj):
+        events = ProgressEvent.objects.filter(user=obj.user).select_related("by")
+        return (
+            format_html_join(
+                "",
+                "<p>{} · {} · by {} · {}</p>",
+                (
+                    (
+                        e.created_at.strftime("%d %b %Y %H:%M"),
+                        e.get_kind_display(),
+                        e.by or "the unlock rule",
+                        e.reason,
+                    )
+                    for e in events
+                ),
+            )
+            or "—"
+        )
+
+    @admin.display(boolean=True, description="paused")
+    def paused(self, obj):
+        return obj.is_paused
+
+    @admin.display(description="routines open", ordering="open_count")
+    def routines_open(self, obj):
+        return obj.open_count
+
+    @admin.action(description="Unlock a routine (asks why)")
+    def unlock_routine(self, request, queryset):
+        def apply(user, data):
+            if data.get("routine"):
+                services.routine_unlock_by_staff(
+                    user=user, routine=data["routine"], staff=request.user, reason=data["reason"]
+                )
+            else:
+                services.routine_unlock_next_by_staff(
+                    user=user, staff=request.user, reason=data["reason"]
+                )
+
+        return _staff_action(
+            self, request, queryset, title="Unlock a routine", apply=apply, with_routine=True
+        )
+
+    @admin.action(description="Pause the program (asks why)")
+    def pause_program(self, request, queryset):
+        def apply(user, data):
+            services.program_pause(
+                user=user, reason=PauseReason.STAFF, by=request.user, note=data["reason"]
+            )
+
+        return _staff_action(self, request, queryset, title="Pause the program", apply=apply)
+
+    @admin.action(description="Resume the program (asks why)")
+    def resume_program(self, request, queryset):
+        def apply(user, data):
+            services.program_resume(user=user, by=request.user, note=data["reason"])
+
+        return _staff_action(self, request, queryset, title="Resume the program", apply=apply)
+
+
+@admin.register(ProgressEvent)
+class ProgressEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "user", "kind", "routine", "by", "by_staff", "reason"]
+    list_filter = ["kind", "by_staff"]
+    search_fields = ["user__email", "by__email", "reason"]
+    list_select_related = ["user", "by", "routine__phase"]
+    date_hierarchy = "created_at"

@@ -1,6 +1,20 @@
-from django.core.validators import MinValueValidator
+"""The Back In Shape Program: phases, routines and each member's progress through them.
+
+The progression rules (grades, unlocks, pauses) live in `services.py` and `selectors.py`;
+the database keeps the invariants that must never be broken whoever writes the rows:
+pain and effort in range, one log per routine a day, one check-in per log, one unlock per
+routine per member.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
+
+PAIN_VALIDATORS = [MinValueValidator(0), MaxValueValidator(10)]
+EFFORT_VALIDATORS = [MinValueValidator(1), MaxValueValidator(10)]
 
 
 class Phase(models.Model):
@@ -24,7 +38,12 @@ class Phase(models.Model):
 
 
 class Routine(models.Model):
-    """A routine within a phase. Its instructions are for premium members only."""
+    """A routine within a phase. Its instructions are for premium members only.
+
+    The progression thresholds default to the pain-monitoring model (Silbernagel et al.,
+    Am J Sports Med 2007: pain during exercise up to 5/10 is acceptable if it settles by
+    the next morning) and the GLA:D Back dosing; staff may change them per routine.
+    """
 
     phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="routines")
     position = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
@@ -37,12 +56,50 @@ class Routine(models.Model):
     instructions = models.TextField(
         help_text="Markdown. Premium members only: never shown to anyone else."
     )
+    green_max_pain = models.PositiveSmallIntegerField(
+        "green up to (worst pain)",
+        default=3,
+        validators=PAIN_VALIDATORS,
+        help_text="A session is green when the worst pain during it is at most this, "
+        "and the next morning is not worse than usual.",
+    )
+    amber_max_pain = models.PositiveSmallIntegerField(
+        "amber up to (worst pain)",
+        default=5,
+        validators=PAIN_VALIDATORS,
+        help_text="Above the green limit and up to this is amber, if it has settled by the "
+        "next morning. Anything higher is red.",
+    )
+    sessions_to_unlock = models.PositiveSmallIntegerField(
+        "sessions needed",
+        default=4,
+        validators=[MinValueValidator(2), MaxValueValidator(50)],
+        help_text="Sessions done as prescribed, on different days, before the next routine opens.",
+    )
+    days_to_unlock = models.PositiveSmallIntegerField(
+        "days needed",
+        default=7,
+        validators=[MaxValueValidator(90)],
+        help_text="Days from the first session of this routine before the next one opens.",
+    )
 
     class Meta:
         ordering = ["phase__number", "position"]
         constraints = [
             models.UniqueConstraint(fields=["phase", "position"], name="programs_routine_position"),
             models.UniqueConstraint(fields=["phase", "slug"], name="programs_routine_slug"),
+            models.CheckConstraint(
+                condition=Q(green_max_pain__lte=models.F("amber_max_pain"), amber_max_pain__lte=10),
+                name="programs_routine_pain_thresholds",
+                violation_error_message="The green limit must be at or below the amber limit, "
+                "and both within 0 to 10.",
+            ),
+            models.CheckConstraint(
+                condition=Q(sessions_to_unlock__gte=2),
+                name="programs_routine_sessions_to_unlock",
+                violation_error_message="At least two sessions are needed: the rule looks at "
+                "the last two.",
+            ),
         ]
 
     def __str__(self):
@@ -50,3 +107,260 @@ class Routine(models.Model):
 
     def get_absolute_url(self):
         return reverse("programs:routine", args=[self.phase.slug, self.slug])
+
+
+class Exercise(models.Model):
+    """One exercise, reused by routine steps."""
+
+    name = models.CharField(max_length=120, unique=True)
+    how_to = models.TextField(
+        blank=True, help_text="Plain text: how to do it well. Premium members only."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class RoutineStep(models.Model):
+    """One ordered step of a routine: an exercise at a dose (sets of reps or of seconds)."""
+
+    routine = models.ForeignKey(Routine, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="steps")
+    sets = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
+    reps = models.PositiveSmallIntegerField(null=True, blank=True)
+    seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    notes = models.CharField(max_length=200, blank=True, help_text="e.g. “each side”.")
+
+    class Meta:
+        ordering = ["routine", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["routine", "position"], name="programs_step_position"),
+            models.CheckConstraint(
+                condition=(
+                    Q(reps__isnull=False, seconds__isnull=True)
+                    | Q(reps__isnull=True, seconds__isnull=False)
+                ),
+                name="programs_step_reps_or_seconds",
+                violation_error_message="Give either repetitions or seconds, not both.",
+            ),
+            models.CheckConstraint(condition=Q(sets__gte=1), name="programs_step_sets"),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.exercise.name}"
+
+    @property
+    def dose(self) -> str:
+        """The dose in words, e.g. "10 reps", "2 minutes", or sets times reps or seconds."""
+        if self.reps is not None:
+            amount = str(self.reps) if self.sets > 1 else f"{self.reps} reps"
+        else:
+            seconds = self.seconds or 0
+            if seconds >= 60 and seconds % 60 == 0:
+                minutes = seconds // 60
+                amount = f"{minutes} minute{'s' if minutes != 1 else ''}"
+            else:
+                amount = f"{seconds} seconds"
+        return f"{self.sets} × {amount}" if self.sets > 1 else amount
+
+
+class PauseReason(models.TextChoices):
+    RED_FLAG = "red_flag", "Red-flag answer"
+    FLARE_UP = "flare_up", "Flare-up"
+    STAFF = "staff", "Paused by staff"
+
+
+class MemberProgress(models.Model):
+    """A member's place in the Program: when they started, and whether it is paused.
+
+    A lapsed membership is not stored here: it is read from `member_has_premium` each
+    time, so renewing picks up exactly where the member left off.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="program_progress"
+    )
+    started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the member passed the safety check and began."
+    )
+    paused_at = models.DateTimeField(null=True, blank=True)
+    pause_reason = models.CharField(max_length=20, choices=PauseReason.choices, blank=True)
+    pause_note = models.TextField(blank=True)
+    paused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who paused it: the member themselves, or a member of staff.",
+    )
+
+    class Meta:
+        verbose_name = "member progress"
+        verbose_name_plural = "member progress"
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(paused_at__isnull=True, pause_reason="")
+                    | (Q(paused_at__isnull=False) & ~Q(pause_reason=""))
+                ),
+                name="programs_progress_pause_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Program progress of {self.user}"
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
+
+
+class UnlockMethod(models.TextChoices):
+    START = "start", "Started the program"
+    RULE = "rule", "Unlock rule"
+    STAFF = "staff", "Unlocked by staff"
+
+
+class Unlock(models.Model):
+    """A routine opened for a member. Permanent: nothing in the program ever deletes one."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="program_unlocks"
+    )
+    routine = models.ForeignKey(Routine, on_delete=models.CASCADE, related_name="unlocks")
+    unlocked_at = models.DateTimeField(default=timezone.now)
+    method = models.CharField(max_length=10, choices=UnlockMethod.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The member of staff who unlocked it by hand; empty when the rule did.",
+    )
+    reason = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["unlocked_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "routine"], name="programs_unlock_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.routine} for {self.user}"
+
+
+class Done(models.TextChoices):
+    YES = "yes", "Yes, as prescribed"
+    PARTLY = "partly", "Partly"
+    NO = "no", "No, I changed it"
+
+
+class SessionLog(models.Model):
+    """One session of a routine, as the member reported it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="program_sessions"
+    )
+    routine = models.ForeignKey(Routine, on_delete=models.CASCADE, related_name="sessions")
+    date = models.DateField()
+    done = models.CharField("done as prescribed", max_length=10, choices=Done.choices)
+    pain_before = models.PositiveSmallIntegerField(validators=PAIN_VALIDATORS)
+    worst_pain = models.PositiveSmallIntegerField("worst pain during", validators=PAIN_VALIDATORS)
+    effort = models.PositiveSmallIntegerField("effort (RPE)", validators=EFFORT_VALIDATORS)
+    note = models.TextField(blank=True, max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "routine", "date"], name="programs_session_once_a_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(pain_before__gte=0, pain_before__lte=10),
+                name="programs_session_pain_before_0_10",
+            ),
+            models.CheckConstraint(
+                condition=Q(worst_pain__gte=0, worst_pain__lte=10),
+                name="programs_session_worst_pain_0_10",
+            ),
+            models.CheckConstraint(
+                condition=Q(effort__gte=1, effort__lte=10), name="programs_session_effort_1_10"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "date"], name="programs_session_user_date")]
+
+    def __str__(self):
+        return f"{self.routine.title} on {self.date:%d %b %Y} by {self.user}"
+
+
+class Compared(models.TextChoices):
+    BETTER = "better", "Better than usual"
+    SAME = "same", "About the same"
+    WORSE = "worse", "Worse than usual"
+
+
+class CheckIn(models.Model):
+    """The next-morning check-in for one session: pain and stiffness compared with usual."""
+
+    session = models.OneToOneField(SessionLog, on_delete=models.CASCADE, related_name="checkin")
+    pain = models.CharField("pain this morning", max_length=10, choices=Compared.choices)
+    stiffness = models.CharField("stiffness this morning", max_length=10, choices=Compared.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "check-in"
+
+    def __str__(self):
+        return f"Check-in for {self.session}"
+
+    @property
+    def is_worse(self) -> bool:
+        return Compared.WORSE in (self.pain, self.stiffness)
+
+
+class ProgressEvent(models.Model):
+    """The audit trail of a member's progress: who changed what, when and why.
+
+    Every unlock, pause and resume is recorded, by the rule, the member or staff.
+    """
+
+    class Kind(models.TextChoices):
+        STARTED = "started", "Started"
+        UNLOCKED = "unlocked", "Unlocked"
+        PAUSED = "paused", "Paused"
+        RESUMED = "resumed", "Resumed"
+        RED_FLAG = "red_flag", "Red-flag answer"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="program_events"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    routine = models.ForeignKey(
+        Routine, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who did it. Empty means the unlock rule did.",
+    )
+    by_staff = models.BooleanField(default=False)
+    reason = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "progress audit entry"
+        verbose_name_plural = "progress audit log"
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.user} ({self.created_at:%d %b %Y %H:%M})"

@@ -1,12 +1,59 @@
-"""Reads for the Back In Shape Program."""
+"""Reads for the Back In Shape Program, and the progression rules as pure functions.
+
+The rules come from DESIGN.md, "Program progression (pain-monitoring model)":
+Silbernagel et al., Am J Sports Med 2007 (pain during exercise up to 5/10 is acceptable
+if it settles by the next morning); Smith et al., Br J Sports Med 2017 (mild pain during
+exercise does not harm outcomes). The thresholds are per-routine fields staff can change.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
 
 from django.db.models import Prefetch
 from django.http import Http404
+from django.utils import timezone
 
 from episodes.rendering import render_markdown
 from members.selectors import member_has_premium
 
-from .models import Phase, Routine
+from .models import (
+    CheckIn,
+    Done,
+    MemberProgress,
+    PauseReason,
+    Phase,
+    Routine,
+    RoutineStep,
+    SessionLog,
+    Unlock,
+)
+
+# The rule looks at this many of a routine's most recent sessions (DESIGN: "its last two
+# sessions are green or amber with check-ins done"), and "two reds in a row" step back.
+LAST_SESSIONS_CHECKED = 2
+RECENT_SESSIONS_SHOWN = 10
+
+
+class Grade(StrEnum):
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+
+    @property
+    def label(self) -> str:
+        return {"green": "Green", "amber": "Amber", "red": "Red"}[self.value]
+
+    @property
+    def meaning(self) -> str:
+        return {
+            "green": "Comfortable, and settled the next morning.",
+            "amber": "Some pain during, settled by the next morning. Fine to carry on.",
+            "red": "Too much for now: more than you'd like during, or worse the next morning.",
+        }[self.value]
+
+
+# --------------------------------------------------------------------------- catalogue
 
 
 def program_phases() -> list[Phase]:
@@ -32,3 +79,343 @@ def routine_instructions_for_viewer(*, routine: Routine, user) -> str | None:
     if not member_has_premium(user):
         return None
     return render_markdown(routine.instructions, id_prefix="r-").html
+
+
+def routine_steps_for_viewer(*, routine: Routine, user) -> list[RoutineStep]:
+    """The routine's ordered steps with their exercises, for premium members only."""
+    if not member_has_premium(user):
+        return []
+    return list(routine.steps.select_related("exercise").order_by("position"))
+
+
+# --------------------------------------------------------------------------- the rules
+
+
+def session_checkin(session: SessionLog) -> CheckIn | None:
+    try:
+        return session.checkin
+    except CheckIn.DoesNotExist:
+        return None
+
+
+def session_grade(*, session: SessionLog) -> Grade | None:
+    """Grade one session by the pain-monitoring model; None until the check-in is in.
+
+    Red: worst pain above the amber limit (default 5/10), or pain or stiffness worse than
+    usual the next morning (Silbernagel 2007 monitors both). Amber: worst pain above the
+    green limit (default 3/10) but settled by the morning. Green: the rest.
+    """
+    checkin = session_checkin(session)
+    if checkin is None:
+        return None
+    routine = session.routine
+    if session.worst_pain > routine.amber_max_pain or checkin.is_worse:
+        return Grade.RED
+    if session.worst_pain > routine.green_max_pain:
+        return Grade.AMBER
+    return Grade.GREEN
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} more {word}{'' if count == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class UnlockProgress:
+    """How far a routine is from opening the next one, for the words on the dashboard."""
+
+    routine: Routine
+    today: dt.date
+    sessions_left: int
+    good_sessions_needed: bool
+    days_left: int
+    checkins_due: tuple[SessionLog, ...]
+
+    @property
+    def ready(self) -> bool:
+        return not (self.sessions_left or self.days_left or self.checkins_due)
+
+    def _checkin_words(self, session: SessionLog) -> str:
+        if session.date >= self.today:
+            return "tomorrow's check-in"
+        if session.date == self.today - dt.timedelta(days=1):
+            return "today's check-in"
+        return f"the check-in for {session.date.day} {session.date:%b}"
+
+    @property
+    def text(self) -> str:
+        """What is left, in words: "2 more sessions, 3 more days, tomorrow's check-in"."""
+        parts = []
+        if self.sessions_left:
+            words = _plural(self.sessions_left, "session")
+            parts.append(f"{words} graded green or amber" if self.good_sessions_needed else words)
+        if self.days_left:
+            parts.append(_plural(self.days_left, "day"))
+        parts.extend(self._checkin_words(session) for session in self.checkins_due)
+        return ", ".join(parts)
+
+
+def routine_unlock_progress(
+    *, routine: Routine, sessions: list[SessionLog], today: dt.date
+) -> UnlockProgress:
+    """The unlock rule for the routine after `routine`, applied to this member's sessions.
+
+    DESIGN: the next routine opens when this one has at least `sessions_to_unlock` (4)
+    completed sessions on distinct days, at least `days_to_unlock` (7) days since its
+    first session, and its last two sessions are green or amber with check-ins done.
+    "Completed" means done as prescribed ("yes"); a partial session is still graded.
+    """
+    ordered = sorted(sessions, key=lambda s: (s.date, s.created_at or timezone.now()))
+    completed_days = {s.date for s in ordered if s.done == Done.YES}
+    count_left = max(0, routine.sessions_to_unlock - len(completed_days))
+    if ordered:
+        opens_on = ordered[0].date + dt.timedelta(days=routine.days_to_unlock)
+        days_left = max(0, (opens_on - today).days)
+    else:
+        days_left = routine.days_to_unlock
+
+    # Walk back from the newest session: a red ends the run of sessions that can count.
+    good_run: list[SessionLog] = []
+    for session in reversed(ordered[-LAST_SESSIONS_CHECKED:]):
+        if session_grade(session=session) == Grade.RED:
+            break
+        good_run.append(session)
+    good_left = LAST_SESSIONS_CHECKED - len(good_run)
+    checkins_due = tuple(
+        s for s in reversed(good_run) if session_checkin(s) is None
+    )  # oldest first
+    return UnlockProgress(
+        routine=routine,
+        today=today,
+        sessions_left=max(count_left, good_left),
+        good_sessions_needed=good_left > count_left,
+        days_left=days_left,
+        checkins_due=checkins_due,
+    )
+
+
+# --------------------------------------------------------------------------- a member's state
+
+
+@dataclass
+class RoutineState:
+    routine: Routine
+    unlock: Unlock | None = None
+    sessions: list[SessionLog] = field(default_factory=list)  # newest first
+
+    @property
+    def unlocked(self) -> bool:
+        return self.unlock is not None
+
+    @property
+    def completed_sessions(self) -> int:
+        return len({s.date for s in self.sessions if s.done == Done.YES})
+
+
+@dataclass(frozen=True)
+class Advice:
+    """What to do after red sessions. `kind` is "easier_dose" or "step_back"."""
+
+    kind: str
+    routine: Routine
+    step_back_to: Routine | None = None
+
+
+@dataclass(frozen=True)
+class GradedSession:
+    session: SessionLog
+    grade: Grade | None
+
+
+@dataclass
+class ProgramState:
+    """Everything the dashboard and routine pages need about one member, loaded at once."""
+
+    user: object
+    today: dt.date
+    has_premium: bool
+    progress: MemberProgress | None
+    phases: list[Phase]
+    routines: list[Routine]
+    by_routine: dict[int, RoutineState]
+    sessions: list[SessionLog]  # newest first
+
+    # ----- where the member is
+    @property
+    def started(self) -> bool:
+        return bool(self.progress and self.progress.started_at)
+
+    @property
+    def paused(self) -> bool:
+        return bool(self.progress and self.progress.is_paused)
+
+    @property
+    def pause_reason(self) -> str:
+        return self.progress.pause_reason if self.paused else ""
+
+    @property
+    def paused_for_red_flag(self) -> bool:
+        return self.pause_reason == PauseReason.RED_FLAG
+
+    @property
+    def lapsed(self) -> bool:
+        """Started, but membership no longer grants premium: read-only, nothing reset."""
+        return self.started and not self.has_premium
+
+    @property
+    def can_log(self) -> bool:
+        return self.has_premium and self.started and not self.paused
+
+    def is_unlocked(self, routine: Routine) -> bool:
+        state = self.by_routine.get(routine.pk)
+        return bool(state and state.unlocked)
+
+    def next_routine(self, routine: Routine) -> Routine | None:
+        index = self._index(routine)
+        return self.routines[index + 1] if index + 1 < len(self.routines) else None
+
+    def previous_routine(self, routine: Routine) -> Routine | None:
+        index = self._index(routine)
+        return self.routines[index - 1] if index > 0 else None
+
+    def _index(self, routine: Routine) -> int:
+        return next(i for i, r in enumerate(self.routines) if r.pk == routine.pk)
+
+    @property
+    def current_routine(self) -> Routine | None:
+        """The furthest routine the member has unlocked."""
+        unlocked = [r for r in self.routines if self.is_unlocked(r)]
+        return unlocked[-1] if unlocked else None
+
+    @property
+    def unlocked_count(self) -> int:
+        return sum(1 for r in self.routines if self.is_unlocked(r))
+
+    @property
+    def finished(self) -> bool:
+        return bool(self.routines) and self.unlocked_count == len(self.routines)
+
+    # ----- sessions and grades
+    @property
+    def graded_sessions(self) -> list[GradedSession]:
+        return [GradedSession(s, session_grade(session=s)) for s in self.sessions]
+
+    @property
+    def recent_sessions(self) -> list[GradedSession]:
+        return self.graded_sessions[:RECENT_SESSIONS_SHOWN]
+
+    def sessions_for(self, routine: Routine) -> list[GradedSession]:
+        state = self.by_routine.get(routine.pk)
+        return [
+            GradedSession(s, session_grade(session=s)) for s in (state.sessions if state else [])
+        ]
+
+    @property
+    def checkins_due(self) -> list[SessionLog]:
+        """Sessions from before today that still wait for their next-morning check-in."""
+        return [s for s in self.sessions if s.date < self.today and session_checkin(s) is None]
+
+    @property
+    def advice(self) -> Advice | None:
+        """One red: repeat at an easier dose. Two reds in a row: step back for now.
+
+        "In a row" means the member's two most recent graded sessions, on any routine, so
+        a good session on the easier routine ends the step-back. Nothing is ever re-locked.
+        """
+        graded = [g for g in self.graded_sessions if g.grade is not None][:LAST_SESSIONS_CHECKED]
+        if not graded or graded[0].grade != Grade.RED:
+            return None
+        routine = graded[0].session.routine
+        if len(graded) == LAST_SESSIONS_CHECKED and graded[1].grade == Grade.RED:
+            return Advice(
+                kind="step_back", routine=routine, step_back_to=self.previous_routine(routine)
+            )
+        return Advice(kind="easier_dose", routine=routine)
+
+    @property
+    def suggested_routine(self) -> Routine | None:
+        """The routine the dashboard puts first: the current one, or one back after two reds."""
+        advice = self.advice
+        if advice and advice.kind == "step_back" and advice.step_back_to is not None:
+            return advice.step_back_to
+        return self.current_routine
+
+    def unlock_progress_for(self, routine: Routine | None) -> UnlockProgress | None:
+        """What is left before `routine` opens the next one; None if there is nothing to open."""
+        if routine is None or not self.is_unlocked(routine):
+            return None
+        following = self.next_routine(routine)
+        if following is None or self.is_unlocked(following):
+            return None
+        return routine_unlock_progress(
+            routine=routine, sessions=self.by_routine[routine.pk].sessions, today=self.today
+        )
+
+    @property
+    def unlock_progress(self) -> UnlockProgress | None:
+        return self.unlock_progress_for(self.current_routine)
+
+    @property
+    def routines_to_check(self) -> list[Routine]:
+        """Unlocked routines whose next routine is still locked: where the rule can act."""
+        return [
+            r
+            for r in self.routines
+            if self.is_unlocked(r)
+            and (following := self.next_routine(r)) is not None
+            and not self.is_unlocked(following)
+        ]
+
+    # ----- phases, for the progress list
+    @property
+    def phase_rows(self) -> list[tuple[Phase, list[RoutineState]]]:
+        return [
+            (phase, [self.by_routine[r.pk] for r in phase.routines.all()]) for phase in self.phases
+        ]
+
+
+def program_state(*, user, today: dt.date | None = None) -> ProgramState:
+    """Load one member's whole program in a fixed handful of queries, whatever their history."""
+    today = today or timezone.localdate()
+    phases = program_phases()
+    routines = [r for phase in phases for r in phase.routines.all()]
+    for phase in phases:
+        for routine in phase.routines.all():
+            routine.phase = phase  # share the loaded phase: no query per routine
+    by_routine = {r.pk: RoutineState(routine=r) for r in routines}
+    progress = None
+    sessions: list[SessionLog] = []
+    if getattr(user, "is_authenticated", False):
+        progress = MemberProgress.objects.filter(user=user).first()
+        for unlock in Unlock.objects.filter(user=user):
+            if unlock.routine_id in by_routine:
+                by_routine[unlock.routine_id].unlock = unlock
+        sessions = list(
+            SessionLog.objects.filter(user=user)
+            .select_related("checkin")
+            .order_by("-date", "-created_at")
+        )
+        for session in sessions:
+            state = by_routine[session.routine_id]
+            session.routine = state.routine
+            state.sessions.append(session)
+    return ProgramState(
+        user=user,
+        today=today,
+        has_premium=member_has_premium(user),
+        progress=progress,
+        phases=phases,
+        routines=routines,
+        by_routine=by_routine,
+        sessions=sessions,
+    )
+
+
+def session_for_member(*, user, session_id: int) -> SessionLog:
+    """One of this member's own session logs; 404 for anyone else's (never reveal them)."""
+    try:
+        return SessionLog.objects.select_related("routine__phase", "checkin").get(
+            pk=session_id, user=user
+        )
+    except SessionLog.DoesNotExist:
+        raise Http404("No session here.") from None

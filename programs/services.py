@@ -1,14 +1,409 @@
-"""Writes for the Back In Shape Program."""
+"""Writes for the Back In Shape Program: starting, logging, checking in, unlocking, pausing.
 
-from django.db import transaction
+Views, admin actions and tests all call these functions; each one checks the rule it
+applies, so there is one place where a rule lives. The rules and their clinical sources
+are described in DESIGN.md, "Program progression (pain-monitoring model)".
+"""
 
-from .models import Phase, Routine
+import datetime as dt
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from members.selectors import member_has_premium
+
+from . import selectors
+from .models import (
+    CheckIn,
+    MemberProgress,
+    PauseReason,
+    Phase,
+    ProgressEvent,
+    Routine,
+    SessionLog,
+    Unlock,
+    UnlockMethod,
+)
+
+# A member may log a session a little after the day they did it, but not so far back that
+# the "7 days since the first session" part of the unlock rule could be written backwards.
+LOG_DAYS_BACK = 2
+
+# The red-flag screen (NHS "Back pain: when to get medical help now"; NICE NG59): symptoms
+# that can mean cauda equina syndrome, infection or other serious causes of back pain.
+RED_FLAGS = {
+    "saddle_numbness": "Numbness or tingling around your genitals or bottom (the saddle area)",
+    "bladder_bowel": (
+        "New trouble peeing or controlling your bladder or bowels, or not being able to tell "
+        "when you need to go"
+    ),
+    "leg_weakness": "Weakness or numbness in one or both legs that is getting worse",
+    "fever": "A high temperature or feeling hot and shivery, along with your back pain",
+    "night_pain": "Pain that is severe, constant and no better when you lie still or at night",
+    "injury": "Back pain that started after a fall, accident or heavy blow",
+    "weight_cancer": "Losing weight without trying, or a history of cancer",
+}
+
+
+PAUSE_STRICTNESS = {PauseReason.FLARE_UP: 1, PauseReason.STAFF: 2, PauseReason.RED_FLAG: 3}
+
+
+class ScreenOutcome(StrEnum):
+    URGENT = "urgent"  # a "yes": paused, seek medical care now
+    STARTED = "started"
+    RESUMED = "resumed"
+    FLARE_UP_PAUSED = "flare_up_paused"
+    ALREADY_STARTED = "already_started"
+
+
+def _require_premium(user) -> None:
+    if not member_has_premium(user):
+        raise PermissionDenied("The Back In Shape Program is for premium members.")
+
+
+def _record(*, user, kind: str, reason: str, by=None, routine: Routine | None = None) -> None:
+    ProgressEvent.objects.create(
+        user=user,
+        kind=kind,
+        reason=reason,
+        by=by,
+        by_staff=bool(by is not None and by.is_staff and by.pk != user.pk),
+        routine=routine,
+    )
+
+
+def _progress_for_update(user) -> MemberProgress:
+    progress, _ = MemberProgress.objects.get_or_create(user=user)
+    return MemberProgress.objects.select_for_update().get(pk=progress.pk)
+
+
+def _first_routine() -> Routine | None:
+    return Routine.objects.select_related("phase").order_by("phase__number", "position").first()
+
+
+def _unlock_create(*, user, routine: Routine, method: str, reason: str, by=None) -> Unlock | None:
+    """Open `routine` for `user` once; a second call (or a race) leaves the first unlock be."""
+    try:
+        with transaction.atomic():
+            unlock = Unlock.objects.create(
+                user=user, routine=routine, method=method, reason=reason, by=by
+            )
+    except IntegrityError:
+        return None  # already unlocked: unlocks are permanent and never rewritten
+    _record(user=user, kind=ProgressEvent.Kind.UNLOCKED, reason=reason, by=by, routine=routine)
+    return unlock
+
+
+# --------------------------------------------------------------------------- start and screen
+
+
+@transaction.atomic
+def program_start(*, user, by=None) -> Unlock | None:
+    """Start the member on the Program: the first routine of Phase One opens.
+
+    Called once the red-flag screen has been answered "no" throughout.
+    """
+    routine = _first_routine()
+    if routine is None:
+        raise ValidationError("The Program has no routines yet.")
+    progress = _progress_for_update(user)
+    if progress.started_at is None:
+        progress.started_at = timezone.now()
+        progress.save(update_fields=["started_at"])
+        _record(
+            user=user, kind=ProgressEvent.Kind.STARTED, reason="Passed the safety check.", by=by
+        )
+    return _unlock_create(
+        user=user,
+        routine=routine,
+        method=UnlockMethod.START,
+        reason="Started the Back In Shape Program.",
+        by=by,
+    )
+
+
+@transaction.atomic
+def red_flag_screen_record(
+    *, user, answers: dict[str, bool], occasion: str, clinician_cleared: bool = False
+) -> ScreenOutcome:
+    """Act on the red-flag screen, shown before Phase One and on every flare-up report.
+
+    Any "yes" pauses the program and the member is told to seek medical care now. With
+    every answer "no": before Phase One the program starts; a member paused by an earlier
+    "yes" resumes only once they confirm a clinician has checked them; on a flare-up
+    report the program pauses until the member says it has settled.
+    """
+    _require_premium(user)
+    unknown = set(answers) - set(RED_FLAGS)
+    if unknown or set(answers) != set(RED_FLAGS):
+        raise ValidationError("Please answer every question.")
+    yes = [RED_FLAGS[key] for key, answer in answers.items() if answer]
+    if yes:
+        _record(
+            user=user,
+            kind=ProgressEvent.Kind.RED_FLAG,
+            reason="Answered yes to: " + "; ".join(yes),
+            by=user,
+        )
+        program_pause(
+            user=user,
+            reason=PauseReason.RED_FLAG,
+            by=user,
+            note="Red-flag screen: told to seek medical care now.",
+        )
+        return ScreenOutcome.URGENT
+
+    progress = MemberProgress.objects.filter(user=user).first()
+    if occasion == "flare_up":
+        if progress is None or progress.started_at is None:
+            raise ValidationError("Start the Program before reporting a flare-up.")
+        program_pause(user=user, reason=PauseReason.FLARE_UP, by=user, note="Reported a flare-up.")
+        return ScreenOutcome.FLARE_UP_PAUSED
+
+    if progress is not None and progress.pause_reason == PauseReason.RED_FLAG:
+        if not clinician_cleared:
+            raise ValidationError(
+                "Please confirm that a doctor or physiotherapist has checked you since."
+            )
+        program_resume(user=user, by=user, note="Safety check clear; checked by a clinician.")
+        if progress.started_at is None:
+            program_start(user=user)
+            return ScreenOutcome.STARTED
+        return ScreenOutcome.RESUMED
+    if progress is not None and progress.started_at is not None:
+        return ScreenOutcome.ALREADY_STARTED
+    program_start(user=user)
+    return ScreenOutcome.STARTED
+
+
+# --------------------------------------------------------------------------- pause and resume
+
+
+@transaction.atomic
+def program_pause(*, user, reason: str, by, note: str = "") -> MemberProgress:
+    """Pause a member's program: nothing can be logged until it resumes. Nothing is reset."""
+    if reason not in PauseReason.values:
+        raise ValidationError("Unknown reason for a pause.")
+    if reason == PauseReason.STAFF and not (by is not None and by.is_staff):
+        raise PermissionDenied("Only staff pause a program as staff.")
+    progress = _progress_for_update(user)
+    # The stricter reason is kept: a flare-up report must not turn a red-flag or staff pause
+    # into one the member can lift themselves.
+    if progress.is_paused and PAUSE_STRICTNESS[progress.pause_reason] > PAUSE_STRICTNESS[reason]:
+        reason = progress.pause_reason
+    progress.paused_at = timezone.now()
+    progress.pause_reason = reason
+    progress.pause_note = note
+    progress.paused_by = by
+    progress.save(update_fields=["paused_at", "pause_reason", "pause_note", "paused_by"])
+    label = PauseReason(reason).label
+    _record(
+        user=user,
+        kind=ProgressEvent.Kind.PAUSED,
+        reason=f"{label}. {note}".strip(),
+        by=by,
+    )
+    return progress
+
+
+@transaction.atomic
+def program_resume(*, user, by, note: str = "") -> MemberProgress:
+    """Resume a paused program where it stopped.
+
+    Members resume a flare-up pause themselves; a red-flag pause only through the safety
+    check (with a clinician's all-clear), and a staff pause only by staff.
+    """
+    progress = _progress_for_update(user)
+    if not progress.is_paused:
+        return progress
+    by_staff = by is not None and by.is_staff and by.pk != user.pk
+    if not by_staff and progress.pause_reason == PauseReason.STAFF:
+        raise PermissionDenied("Only staff can resume a program they paused.")
+    progress.paused_at = None
+    progress.pause_reason = ""
+    progress.pause_note = ""
+    progress.paused_by = None
+    progress.save(update_fields=["paused_at", "pause_reason", "pause_note", "paused_by"])
+    _record(user=user, kind=ProgressEvent.Kind.RESUMED, reason=note or "Resumed.", by=by)
+    return progress
+
+
+def program_resume_after_flare_up(*, user) -> MemberProgress:
+    """The member says their flare-up has settled."""
+    _require_premium(user)
+    progress = MemberProgress.objects.filter(user=user).first()
+    if progress is None or progress.pause_reason != PauseReason.FLARE_UP:
+        raise PermissionDenied("Only a pause for a flare-up can be resumed here.")
+    return program_resume(user=user, by=user, note="The member says the flare-up has settled.")
+
+
+# --------------------------------------------------------------------------- sessions
+
+
+@transaction.atomic
+def session_log(
+    *,
+    user,
+    routine: Routine,
+    date: dt.date,
+    done: str,
+    pain_before: int,
+    worst_pain: int,
+    effort: int,
+    note: str = "",
+    today: dt.date | None = None,
+) -> SessionLog:
+    """Log one session of an unlocked routine, at most one per routine a day."""
+    _require_premium(user)
+    today = today or timezone.localdate()
+    progress = MemberProgress.objects.filter(user=user).first()
+    if progress is None or progress.started_at is None:
+        raise PermissionDenied("Start the Program before logging a session.")
+    if progress.is_paused:
+        raise PermissionDenied("Your program is paused, so sessions can't be logged just now.")
+    unlock = Unlock.objects.filter(user=user, routine=routine).first()
+    if unlock is None:
+        raise PermissionDenied("This routine hasn't opened for you yet.")
+    if date > today:
+        raise ValidationError({"date": "That date is in the future."})
+    if date < today - dt.timedelta(days=LOG_DAYS_BACK):
+        raise ValidationError(
+            {"date": f"Sessions can be logged up to {LOG_DAYS_BACK} days afterwards."}
+        )
+    if date < timezone.localdate(unlock.unlocked_at):
+        raise ValidationError({"date": "That's before this routine opened for you."})
+    session = SessionLog(
+        user=user,
+        routine=routine,
+        date=date,
+        done=done,
+        pain_before=pain_before,
+        worst_pain=worst_pain,
+        effort=effort,
+        note=note,
+    )
+    session.full_clean(exclude=["user", "routine"], validate_unique=False)
+    try:
+        with transaction.atomic():
+            session.save()
+    except IntegrityError:
+        raise ValidationError({"date": "You've already logged this routine on that day."}) from None
+    return session
+
+
+@transaction.atomic
+def checkin_record(
+    *, user, session: SessionLog, pain: str, stiffness: str, today: dt.date | None = None
+) -> CheckIn:
+    """Record the next-morning check-in for one of the member's sessions, then apply the rule."""
+    _require_premium(user)
+    if session.user_id != user.pk:
+        raise PermissionDenied("That isn't your session.")
+    today = today or timezone.localdate()
+    if today <= session.date:
+        raise ValidationError("The check-in opens the morning after your session.")
+    checkin = CheckIn(session=session, pain=pain, stiffness=stiffness)
+    checkin.full_clean(exclude=["session"])
+    try:
+        with transaction.atomic():
+            checkin.save()
+    except IntegrityError:
+        raise ValidationError("You've already checked in for this session.") from None
+    routine_unlock_check(user=user, routine=session.routine, today=today)
+    return checkin
+
+
+# --------------------------------------------------------------------------- unlocking
+
+
+def routine_unlock_check(*, user, routine: Routine, today: dt.date | None = None) -> Unlock | None:
+    """Open the routine after `routine` if the unlock rule is met; return the new unlock.
+
+    The last routine of a phase opens the next phase's first routine the same way. Nothing
+    opens while the program is paused or the membership has lapsed; it will when it resumes.
+    """
+    if not member_has_premium(user):
+        return None
+    state = selectors.program_state(user=user, today=today)
+    return _unlock_check_in_state(state=state, routine=routine)
+
+
+def _unlock_check_in_state(*, state: selectors.ProgramState, routine: Routine) -> Unlock | None:
+    if not state.has_premium or not state.started or state.paused:
+        return None
+    progress = state.unlock_progress_for(routine)
+    if progress is None or not progress.ready:
+        return None
+    following = state.next_routine(routine)
+    rule = (
+        f"{routine.sessions_to_unlock} sessions done as prescribed on different days, "
+        f"{routine.days_to_unlock} days since the first, the last two green or amber."
+    )
+    return _unlock_create(
+        user=state.user,
+        routine=following,
+        method=UnlockMethod.RULE,
+        reason=f"Unlock rule met on “{routine.title}”: {rule}",
+    )
+
+
+def program_progress_refresh(*, state: selectors.ProgramState) -> bool:
+    """Apply the unlock rule wherever it can act (time passing can complete it).
+
+    Returns True when something opened, so the caller reloads the state.
+    """
+    opened = False
+    for routine in state.routines_to_check:
+        with transaction.atomic():
+            if _unlock_check_in_state(state=state, routine=routine) is not None:
+                opened = True
+    return opened
+
+
+@transaction.atomic
+def routine_unlock_by_staff(*, user, routine: Routine, staff, reason: str) -> Unlock | None:
+    """Staff open a routine for a member by hand; who and why are recorded."""
+    if staff is None or not staff.is_staff:
+        raise PermissionDenied("Only staff unlock routines by hand.")
+    if not reason.strip():
+        raise ValidationError("Say why you're unlocking it.")
+    progress = _progress_for_update(user)
+    if progress.started_at is None:
+        progress.started_at = timezone.now()
+        progress.save(update_fields=["started_at"])
+        _record(user=user, kind=ProgressEvent.Kind.STARTED, reason=reason, by=staff)
+    return _unlock_create(
+        user=user, routine=routine, method=UnlockMethod.STAFF, reason=reason.strip(), by=staff
+    )
+
+
+def routine_unlock_next_by_staff(*, user, staff, reason: str) -> Unlock | None:
+    """Staff open the member's next locked routine (the first, if they haven't started)."""
+    state = selectors.program_state(user=user)
+    current = state.current_routine
+    routine = state.next_routine(current) if current else _first_routine()
+    if routine is None:
+        return None
+    return routine_unlock_by_staff(user=user, routine=routine, staff=staff, reason=reason)
+
+
+# --------------------------------------------------------------------------- demo content
 
 
 @transaction.atomic
 def program_load_demo() -> tuple[int, int]:
-    """Create or update the demo phases and routines. Safe to run again."""
-    from .demo_content import PHASES
+    """Create or update the demo phases, routines, exercises and steps. Safe to run again."""
+    from .demo_content import EXERCISES, PHASES
+    from .models import Exercise, RoutineStep
+
+    exercises = {}
+    for data in EXERCISES:
+        exercise, _ = Exercise.objects.update_or_create(
+            name=data["name"], defaults={"how_to": data["how_to"]}
+        )
+        exercises[data["name"]] = exercise
 
     routines = 0
     for phase_data in PHASES:
@@ -16,8 +411,92 @@ def program_load_demo() -> tuple[int, int]:
         routine_rows = data.pop("routines")
         phase, _ = Phase.objects.update_or_create(number=data["number"], defaults=data)
         for routine_data in routine_rows:
-            Routine.objects.update_or_create(
-                phase=phase, position=routine_data["position"], defaults=routine_data
+            row = dict(routine_data)
+            steps = row.pop("steps", [])
+            routine, _ = Routine.objects.update_or_create(
+                phase=phase, position=row["position"], defaults=row
             )
+            for position, step in enumerate(steps, start=1):
+                RoutineStep.objects.update_or_create(
+                    routine=routine,
+                    position=position,
+                    defaults={
+                        "exercise": exercises[step["exercise"]],
+                        "sets": step.get("sets", 1),
+                        "reps": step.get("reps"),
+                        "seconds": step.get("seconds"),
+                        "notes": step.get("notes", ""),
+                    },
+                )
+            RoutineStep.objects.filter(routine=routine, position__gt=len(steps)).delete()
             routines += 1
     return len(PHASES), routines
+
+
+# The demo member's sessions: (days ago, routine position in Phase One, done, before,
+# worst during, effort, next-morning pain, next-morning stiffness). None = no check-in yet.
+DEMO_SESSIONS = [
+    (13, 1, "yes", 4, 3, 3, "same", "same"),
+    (11, 1, "yes", 3, 4, 4, "same", "better"),
+    (9, 1, "yes", 3, 2, 4, "better", "same"),
+    (6, 1, "yes", 2, 2, 4, "better", "better"),
+    (4, 2, "yes", 3, 5, 5, "same", "same"),
+    (2, 2, "partly", 4, 6, 6, "worse", "same"),
+    (1, 2, "yes", 3, 3, 5, "same", "same"),
+    (0, 2, "yes", 2, 3, 5, None, None),
+]
+
+
+@transaction.atomic
+def program_load_demo_member(*, user, today: dt.date | None = None) -> int:
+    """Give the demo member a started program with a fortnight of sessions. Safe to rerun.
+
+    Runs only for a member with no sessions yet, so it never rewrites a real history
+    (or the demo member's own clicks); returns how many sessions it created.
+    """
+    if SessionLog.objects.filter(user=user).exists():
+        return 0
+    today = today or timezone.localdate()
+    phase_one = Phase.objects.order_by("number").first()
+    if phase_one is None:
+        return 0
+    by_position = {r.position: r for r in phase_one.routines.all()}
+    start = today - dt.timedelta(days=DEMO_SESSIONS[0][0])
+    started_at = timezone.make_aware(dt.datetime.combine(start, dt.time(8, 0)))
+    progress, _ = MemberProgress.objects.get_or_create(user=user)
+    if progress.started_at is None:
+        progress.started_at = started_at
+        progress.save(update_fields=["started_at"])
+    Unlock.objects.get_or_create(
+        user=user,
+        routine=by_position[1],
+        defaults={
+            "method": UnlockMethod.START,
+            "reason": "Started the Back In Shape Program.",
+            "unlocked_at": started_at,
+        },
+    )
+    Unlock.objects.get_or_create(
+        user=user,
+        routine=by_position[2],
+        defaults={
+            "method": UnlockMethod.RULE,
+            "reason": "Unlock rule met (demo history).",
+            "unlocked_at": started_at + dt.timedelta(days=8),
+        },
+    )
+    created = 0
+    for days_ago, position, done, before, worst, effort, pain, stiffness in DEMO_SESSIONS:
+        session = SessionLog.objects.create(
+            user=user,
+            routine=by_position[position],
+            date=today - dt.timedelta(days=days_ago),
+            done=done,
+            pain_before=before,
+            worst_pain=worst,
+            effort=effort,
+        )
+        created += 1
+        if pain is not None:
+            CheckIn.objects.create(session=session, pain=pain, stiffness=stiffness)
+    return created

@@ -6,5 +6,11 @@ app_name = "programs"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("start/", views.start, name="start"),
+    path("flare-up/", views.flare_up, name="flare_up"),
+    path("resume/", views.resume, name="resume"),
+    path("get-help-now/", views.seek_care, name="seek_care"),
+    path("sessions/<int:session_id>/check-in/", views.checkin, name="checkin"),
     path("<slug:phase_slug>/<slug:routine_slug>/", views.routine_detail, name="routine"),
+    path("<slug:phase_slug>/<slug:routine_slug>/log/", views.session_log, name="session_log"),
 ]

@@ -1,13 +1,59 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""Program pages. Thin: they read through selectors, write through services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from members.selectors import member_has_premium
 
-from . import selectors
+from . import charts, selectors, services
+from .forms import CheckInForm, RedFlagForm, SessionLogForm
+from .models import PauseReason, Routine
+
+
+def _not_allowed(request, message: str, *, join: bool = False):
+    return render(
+        request, "programs/not_allowed.html", {"message": message, "join": join}, status=403
+    )
+
+
+def _premium_required(request):
+    return _not_allowed(
+        request,
+        "The Back In Shape Program is part of premium membership. Join to follow it, log your "
+        "sessions and open the next routines as your back gets stronger.",
+        join=True,
+    )
+
+
+def _member_state(request) -> selectors.ProgramState:
+    """The member's program, after letting the unlock rule act on time that has passed."""
+    state = selectors.program_state(user=request.user)
+    if state.has_premium and services.program_progress_refresh(state=state):
+        state = selectors.program_state(user=request.user)
+    return state
 
 
 @require_GET
 def overview(request):
+    """The member's dashboard for anyone with a program; the public overview otherwise."""
+    if request.user.is_authenticated:
+        state = _member_state(request)
+        if state.has_premium or state.started:
+            return render(
+                request,
+                "programs/dashboard.html",
+                {
+                    "state": state,
+                    "pain_chart": charts.pain_chart(state=state),
+                    "progress_chart": charts.progress_chart(state=state),
+                    "grades": {grade.value: grade for grade in selectors.Grade},
+                    # The thresholds in the key: the current routine's, or the defaults.
+                    "rules": state.current_routine or Routine(),
+                },
+            )
     return render(
         request,
         "programs/overview.html",
@@ -15,12 +61,151 @@ def overview(request):
     )
 
 
+def _render_routine(request, routine: Routine, *, log_form=None, checkin_forms=None, status=200):
+    instructions = selectors.routine_instructions_for_viewer(routine=routine, user=request.user)
+    context = {
+        "routine": routine,
+        "instructions_html": instructions,
+        "locked": instructions is None,
+    }
+    if instructions is not None and request.user.is_authenticated:
+        state = selectors.program_state(user=request.user)
+        checkin_forms = checkin_forms or {}
+        due = [s for s in state.checkins_due if s.routine_id == routine.pk]
+        context.update(
+            state=state,
+            steps=selectors.routine_steps_for_viewer(routine=routine, user=request.user),
+            unlocked=state.is_unlocked(routine),
+            previous=state.previous_routine(routine),
+            previous_progress=(
+                state.unlock_progress_for(state.previous_routine(routine))
+                if state.previous_routine(routine)
+                else None
+            ),
+            unlock_progress=state.unlock_progress_for(routine),
+            log_form=log_form or SessionLogForm(today=state.today, routine=routine),
+            checkins=[
+                (s, checkin_forms.get(s.pk) or CheckInForm(prefix=f"checkin-{s.pk}")) for s in due
+            ],
+            sessions=state.sessions_for(routine)[: selectors.RECENT_SESSIONS_SHOWN],
+        )
+    return render(request, "programs/routine_detail.html", context, status=status)
+
+
 @require_GET
 def routine_detail(request, phase_slug, routine_slug):
     routine = selectors.routine_get(phase_slug=phase_slug, routine_slug=routine_slug)
-    instructions = selectors.routine_instructions_for_viewer(routine=routine, user=request.user)
+    return _render_routine(request, routine)
+
+
+@require_POST
+@login_required
+def session_log(request, phase_slug, routine_slug):
+    routine = selectors.routine_get(phase_slug=phase_slug, routine_slug=routine_slug)
+    if not member_has_premium(request.user):
+        return _premium_required(request)
+    form = SessionLogForm(request.POST, routine=routine)
+    if form.is_valid():
+        try:
+            services.session_log(user=request.user, routine=routine, **form.cleaned_data)
+        except PermissionDenied as error:
+            return _not_allowed(request, str(error))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                "Session logged. Tomorrow morning, tell us how your back feels: that check-in "
+                "grades the session.",
+            )
+            return redirect(f"{routine.get_absolute_url()}#your-sessions")
+    return _render_routine(request, routine, log_form=form, status=400)
+
+
+@require_POST
+@login_required
+def checkin(request, session_id):
+    session = selectors.session_for_member(user=request.user, session_id=session_id)
+    if not member_has_premium(request.user):
+        return _premium_required(request)
+    form = CheckInForm(request.POST, prefix=f"checkin-{session.pk}")
+    if form.is_valid():
+        try:
+            services.checkin_record(user=request.user, session=session, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            session = selectors.session_for_member(user=request.user, session_id=session.pk)
+            grade = selectors.session_grade(session=session)
+            messages.success(request, f"Thanks for checking in. That session was {grade.label}.")
+            return redirect("programs:overview")
+    return _render_routine(request, session.routine, checkin_forms={session.pk: form}, status=400)
+
+
+def _red_flag_screen(request, *, occasion: str):
+    if not member_has_premium(request.user):
+        return _premium_required(request)
+    state = selectors.program_state(user=request.user)
+    if occasion == "flare_up" and not state.started:
+        return redirect("programs:start")
+    ask_clinician = state.paused_for_red_flag
+    if occasion == "start" and state.started and not ask_clinician:
+        return redirect("programs:overview")
+    form = RedFlagForm(request.POST or None, ask_clinician=ask_clinician)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = services.red_flag_screen_record(
+                user=request.user,
+                answers=form.answers(),
+                occasion=occasion,
+                clinician_cleared=form.cleaned_data.get("clinician_cleared", False),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if outcome == services.ScreenOutcome.URGENT:
+                return redirect("programs:seek_care")
+            if outcome == services.ScreenOutcome.STARTED:
+                messages.success(request, "Phase One is open. Start with the first routine.")
+            elif outcome == services.ScreenOutcome.RESUMED:
+                messages.success(request, "Welcome back. Your program carries on where it stopped.")
+            elif outcome == services.ScreenOutcome.FLARE_UP_PAUSED:
+                messages.info(request, "Your program is paused while the flare-up settles.")
+            return redirect("programs:overview")
     return render(
         request,
-        "programs/routine_detail.html",
-        {"routine": routine, "instructions_html": instructions, "locked": instructions is None},
+        "programs/red_flag.html",
+        {"form": form, "occasion": occasion, "state": state, "ask_clinician": ask_clinician},
+        status=400 if request.method == "POST" else 200,
     )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def start(request):
+    """The red-flag screen before Phase One (and again after a "yes", with a clinician's OK)."""
+    return _red_flag_screen(request, occasion="start")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def flare_up(request):
+    """Report a flare-up: the red-flag screen first, then the program pauses until it settles."""
+    return _red_flag_screen(request, occasion="flare_up")
+
+
+@require_POST
+@login_required
+def resume(request):
+    try:
+        services.program_resume_after_flare_up(user=request.user)
+    except PermissionDenied as error:
+        return _not_allowed(request, str(error))
+    messages.success(request, "Welcome back. Start gently: an easier routine is a fine first step.")
+    return redirect("programs:overview")
+
+
+@require_GET
+def seek_care(request):
+    """Get medical help now: shown after a "yes" on the red-flag screen; public on purpose."""
+    return render(request, "programs/seek_care.html", {"red_flag": PauseReason.RED_FLAG})

@@ -26,7 +26,7 @@ from episodes import demo_content
 from episodes.models import Comment, Episode, Topic
 from episodes.release import next_release_at
 from members.models import Membership, Plan, User
-from programs.services import program_load_demo
+from programs.services import program_load_demo, program_load_demo_member
 
 DEMO_PASSWORD = "backinshape"
 
@@ -344,6 +344,10 @@ class Command(BaseCommand):
             episodes = seed_episodes(topics=topics, tally=tally)
             seed_comments(episodes=episodes, staff_user=staff_user, tally=tally)
             phases, routines = program_load_demo()
+            if "member@example.com" in users and (
+                logged := program_load_demo_member(user=users["member@example.com"])
+            ):
+                tally["demo program sessions logged"] += logged
         self._summary(tally=tally, episodes=episodes)
         self.stdout.write(f"Back In Shape Program: {phases} phases, {routines} routines.")
         if with_users:

@@ -1,0 +1,132 @@
+"""Forms for the Program pages. They translate input; the rules live in services.py."""
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+
+from .models import Compared, Done, Routine
+from .services import LOG_DAYS_BACK, RED_FLAGS
+
+PAIN_CHOICES = [(n, str(n)) for n in range(11)]
+EFFORT_CHOICES = [(n, str(n)) for n in range(1, 11)]
+
+
+class ScaleSelect(forms.RadioSelect):
+    """A 0-10 scale as a row of radio buttons (rendered by includes/choice_field.html)."""
+
+    scale = True
+
+
+class SessionLogForm(forms.Form):
+    date = forms.DateField(
+        label="When did you do it?",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=f"Today, or up to {LOG_DAYS_BACK} days ago.",
+    )
+    done = forms.ChoiceField(
+        label="Did you do it as written?",
+        choices=Done.choices,
+        widget=forms.RadioSelect,
+        help_text="Only sessions done as written count towards the next routine.",
+    )
+    pain_before = forms.TypedChoiceField(
+        label="Pain before you started",
+        choices=PAIN_CHOICES,
+        coerce=int,
+        widget=ScaleSelect,
+        help_text="0 is no pain at all, 10 the worst pain you can imagine.",
+    )
+    worst_pain = forms.TypedChoiceField(
+        label="Worst pain during the session",
+        choices=PAIN_CHOICES,
+        coerce=int,
+        widget=ScaleSelect,
+        help_text="Up to 3 is comfortable. 4 or 5 is fine if it settles by tomorrow morning.",
+    )
+    effort = forms.TypedChoiceField(
+        label="How hard did it feel?",
+        choices=EFFORT_CHOICES,
+        coerce=int,
+        widget=ScaleSelect,
+        help_text="1 is hardly any effort, 10 as hard as you could possibly work.",
+    )
+    note = forms.CharField(
+        label="Anything to remember?",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example, which step was hard, or what you changed.",
+    )
+
+    def __init__(
+        self, *args, today: dt.date | None = None, routine: Routine | None = None, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        if routine is not None:  # staff may set other thresholds for this routine
+            self.fields["worst_pain"].help_text = (
+                f"Up to {routine.green_max_pain} is comfortable. {routine.green_max_pain + 1} to "
+                f"{routine.amber_max_pain} is fine if it settles by tomorrow morning."
+            )
+        today = today or timezone.localdate()
+        self.fields["date"].initial = today
+        self.fields["date"].widget.attrs.update(
+            {
+                "max": today.isoformat(),
+                "min": (today - dt.timedelta(days=LOG_DAYS_BACK)).isoformat(),
+            }
+        )
+
+
+class CheckInForm(forms.Form):
+    pain = forms.ChoiceField(
+        label="This morning, your back pain is…", choices=Compared.choices, widget=forms.RadioSelect
+    )
+    stiffness = forms.ChoiceField(
+        label="This morning, your stiffness is…", choices=Compared.choices, widget=forms.RadioSelect
+    )
+
+
+YES_NO = [("no", "No"), ("yes", "Yes")]
+
+
+class RedFlagForm(forms.Form):
+    """The red-flag screen: one yes/no question per warning sign, every one answered."""
+
+    def __init__(self, *args, ask_clinician: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, question in RED_FLAGS.items():
+            self.fields[key] = forms.ChoiceField(
+                label=question,
+                choices=YES_NO,
+                widget=forms.RadioSelect,
+                error_messages={"required": "Please answer yes or no."},
+            )
+        if ask_clinician:
+            self.fields["clinician_cleared"] = forms.BooleanField(
+                label="A doctor or physiotherapist has checked me since, and said I can exercise.",
+                required=True,
+                error_messages={"required": "Please confirm you've been checked by a clinician."},
+            )
+
+    @property
+    def question_fields(self):
+        return [self[key] for key in RED_FLAGS]
+
+    def answers(self) -> dict[str, bool]:
+        return {key: self.cleaned_data[key] == "yes" for key in RED_FLAGS}
+
+
+class StaffActionForm(forms.Form):
+    """The admin's intermediate page: why staff unlock, pause or resume a member."""
+
+    reason = forms.CharField(
+        label="Why?",
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Recorded in the progress audit log with your name.",
+    )
+    routine = forms.ModelChoiceField(
+        queryset=Routine.objects.select_related("phase").order_by("phase__number", "position"),
+        required=False,
+        help_text="Unlock only: leave empty to open each member's next locked routine.",
+    )

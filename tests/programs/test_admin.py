@@ -1,0 +1,100 @@
+"""Staff look after members' progress in the admin; every change asks why and is recorded."""
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+
+from programs.models import MemberProgress, ProgressEvent, Unlock
+
+from .conftest import add_session
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/programs/memberprogress/"
+
+
+def run_action(client, action, progress, **form):
+    data = {"action": action, ACTION_CHECKBOX_NAME: [progress.pk]}
+    return client.post(CHANGELIST, {**data, **form})
+
+
+def test_staff_pause_asks_why_then_records_who_and_why(client, staff, member):
+    client.force_login(staff)
+    progress = MemberProgress.objects.get(user=member)
+    page = run_action(client, "pause_program", progress)
+    assert page.status_code == 200 and "Why?" in page.text
+    assert not MemberProgress.objects.get(pk=progress.pk).is_paused  # nothing yet
+    response = run_action(client, "pause_program", progress, apply="1", reason="Awaiting a scan.")
+    assert response.status_code == 302
+    progress.refresh_from_db()
+    assert progress.pause_reason == "staff" and progress.paused_by == staff
+    event = ProgressEvent.objects.get(user=member, kind="paused")
+    assert event.by == staff and event.by_staff and "Awaiting a scan." in event.reason
+
+
+def test_staff_action_without_a_reason_is_refused(client, staff, member):
+    client.force_login(staff)
+    progress = MemberProgress.objects.get(user=member)
+    page = run_action(client, "pause_program", progress, apply="1", reason="")
+    assert page.status_code == 200 and "This field is required." in page.text
+    assert not MemberProgress.objects.get(pk=progress.pk).is_paused
+
+
+def test_staff_resume_is_recorded(client, staff, member):
+    client.force_login(staff)
+    progress = MemberProgress.objects.get(user=member)
+    run_action(client, "pause_program", progress, apply="1", reason="Check-up.")
+    run_action(client, "resume_program", progress, apply="1", reason="All clear from GP.")
+    assert not MemberProgress.objects.get(pk=progress.pk).is_paused
+    event = ProgressEvent.objects.get(user=member, kind="resumed")
+    assert (event.by, event.reason) == (staff, "All clear from GP.")
+
+
+def test_staff_unlock_opens_the_next_routine_with_who_and_why(client, staff, member, routines):
+    client.force_login(staff)
+    progress = MemberProgress.objects.get(user=member)
+    run_action(client, "unlock_routine", progress, apply="1", reason="Seen in clinic.")
+    unlock = Unlock.objects.get(user=member, routine=routines[1])
+    assert (unlock.by, unlock.method, unlock.reason) == (staff, "staff", "Seen in clinic.")
+
+
+def test_staff_unlock_a_chosen_routine(client, staff, member, routines):
+    client.force_login(staff)
+    progress = MemberProgress.objects.get(user=member)
+    run_action(
+        client, "unlock_routine", progress, apply="1", reason="Experienced.", routine=routines[3].pk
+    )
+    assert Unlock.objects.filter(user=member, routine=routines[3], by=staff).exists()
+    page = client.get(f"{CHANGELIST}{progress.pk}/change/").text
+    assert "Experienced." in page  # the audit log on the member's page
+
+
+def test_session_logs_filter_by_grade(client, staff, member, routines):
+    add_session(member, routines[0], 0, worst=2)
+    add_session(member, routines[0], 1, worst=7)
+    add_session(member, routines[0], 2, worst=4, pain=None)
+    client.force_login(staff)
+    red = client.get("/admin/programs/sessionlog/?grade=red").text
+    assert "1 session log" in red
+    pending = client.get("/admin/programs/sessionlog/?grade=pending").text
+    assert "Awaiting check-in" in pending and "1 session log" in pending
+
+
+def test_routine_admin_shows_thresholds_and_steps(client, staff, routines):
+    client.force_login(staff)
+    page = client.get(f"/admin/programs/routine/{routines[2].pk}/change/").text
+    assert "Progression thresholds" in page
+    assert 'name="green_max_pain"' in page
+    assert "Pelvic tilts" in page  # a step of the demo routine
+
+
+def test_admin_lists_load(client, staff, member, routines):
+    add_session(member, routines[0], 0)
+    client.force_login(staff)
+    for url in [
+        CHANGELIST,
+        "/admin/programs/sessionlog/",
+        "/admin/programs/progressevent/",
+        "/admin/programs/unlock/",
+        "/admin/programs/exercise/",
+    ]:
+        assert client.get(url).status_code == 200, url
