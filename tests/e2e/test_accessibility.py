@@ -132,6 +132,10 @@ MEMBER_PAGES = {
     "routine, locked": (None, "/program/calm-and-control/easy-positions/"),
     "routine, premium": ("premium", "/program/calm-and-control/easy-positions/"),
     "delete account": ("free", "/account/delete/"),
+    "program, not started": ("premium", "/program/"),
+    "program dashboard": ("started", "/program/"),
+    "routine with log form": ("started", "/program/calm-and-control/waking-up-the-hips/"),
+    "flare-up screen": ("started", "/program/flare-up/"),
 }
 
 
@@ -146,7 +150,7 @@ def _sign_in(page, live_server, email):
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("name", MEMBER_PAGES)
 def test_member_page_has_no_axe_violations(live_server, offline, name, viewport):
-    from programs.services import program_load_demo
+    from programs.services import program_load_demo, program_load_demo_member
     from tests.factories import MembershipFactory, PlanFactory
 
     page = offline
@@ -157,8 +161,10 @@ def test_member_page_has_no_axe_violations(live_server, offline, name, viewport)
     if persona == "free":
         UserFactory(email="free.reader@example.com")
         _sign_in(page, live_server, "free.reader@example.com")
-    elif persona == "premium":
-        MembershipFactory(user=UserFactory(email="premium.reader@example.com"))
+    elif persona in {"premium", "started"}:
+        member = MembershipFactory(user=UserFactory(email="premium.reader@example.com")).user
+        if persona == "started":
+            program_load_demo_member(user=member)  # a fortnight of logged sessions
         _sign_in(page, live_server, "premium.reader@example.com")
     page.set_viewport_size(VIEWPORTS[viewport])
     page.goto(live_server.url + path)
