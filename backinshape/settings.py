@@ -6,6 +6,7 @@ typed helpers below; a malformed value stops start-up with a message naming the 
 
 import datetime as dt
 import os
+import secrets
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -63,9 +64,16 @@ def env_time(name: str, default: str) -> dt.time:
 DEBUG = env_bool("DJANGO_DEBUG", False)
 TESTING = "pytest" in sys.modules
 
+# Commands that neither serve requests nor sign anything may run without the secret, so
+# a build step (collectstatic) or a migrations check works on a machine with no secrets.
+_KEYLESS_COMMANDS = {"makemigrations", "collectstatic", "compilemessages", "help", "version"}
+_command = sys.argv[1] if len(sys.argv) > 1 and sys.argv[0].endswith("manage.py") else ""
+
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG:
+    if _command in _KEYLESS_COMMANDS:
+        SECRET_KEY = secrets.token_urlsafe(64)  # thrown away: nothing is signed with it
+    elif not DEBUG:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY is not set. Production (DJANGO_DEBUG off) needs a long random "
             "secret, for example from: python -c 'import secrets; print(secrets.token_urlsafe(64))'"
