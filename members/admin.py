@@ -7,20 +7,14 @@ from .models import Membership, Plan, StripeEvent, Subscriber, User
 from .selectors import membership_cancellation_pending, membership_grants_premium
 from .stripe_client import stripe_dashboard_url
 
-# Mirrored from Stripe: staff change these in Stripe (or the Customer Portal), never here,
-# or the next sync would silently undo the edit.
+# Mirrored from Stripe and shown read-only; the two ids appear as dashboard links.
+_LINKED_IDS = {
+    "stripe_customer_id": "stripe_customer_link",
+    "stripe_subscription_id": "stripe_subscription_link",
+}
 STRIPE_MIRROR_FIELDS = [
-    "stripe_customer_link",
-    "stripe_subscription_link",
-    "stripe_price_id",
-    "plan",
-    "status",
-    "current_period_end",
-    "cancel_at_period_end",
-    "cancel_at",
-    "past_due_since",
-    "synced_at",
-    "welcomed_at",
+    *_LINKED_IDS.values(),
+    *(name for name in Membership.STRIPE_MIRRORED_FIELDS if name not in _LINKED_IDS),
 ]
 
 

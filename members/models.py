@@ -132,6 +132,21 @@ class Membership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # What a sync from Stripe writes. Staff never edit these (the next sync would undo it).
+    STRIPE_MIRRORED_FIELDS = (
+        "stripe_subscription_id",
+        "stripe_customer_id",
+        "stripe_price_id",
+        "plan",
+        "status",
+        "current_period_end",
+        "cancel_at_period_end",
+        "cancel_at",
+        "past_due_since",
+        "synced_at",
+        "welcomed_at",
+    )
+
     class Meta:
         indexes = [models.Index(fields=["status"])]
 

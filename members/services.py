@@ -425,20 +425,7 @@ def _membership_store_subscription(*, subscription: Mapping, user_id: int | None
     return membership
 
 
-_MEMBERSHIP_MIRROR_FIELDS = [
-    "stripe_subscription_id",
-    "stripe_customer_id",
-    "stripe_price_id",
-    "plan",
-    "status",
-    "current_period_end",
-    "cancel_at_period_end",
-    "cancel_at",
-    "past_due_since",
-    "synced_at",
-    "welcomed_at",
-    "updated_at",
-]
+_MEMBERSHIP_MIRROR_FIELDS = [*Membership.STRIPE_MIRRORED_FIELDS, "updated_at"]
 
 
 def _membership_locate_for_update(
