@@ -222,10 +222,10 @@ def _staff_action(modeladmin, request, queryset, *, title: str, apply, with_rout
 
 @admin.register(MemberProgress)
 class MemberProgressAdmin(admin.ModelAdmin):
-    list_display = ["user", "started_at", "paused", "pause_reason", "routines_open"]
-    list_filter = ["pause_reason"]
+    list_display = ["user", "started_at", "paused", "pause_reason", "staff_paused", "routines_open"]
+    list_filter = ["pause_reason", ("staff_paused_at", admin.EmptyFieldListFilter)]
     search_fields = ["user__email", "user__display_name"]
-    list_select_related = ["user", "paused_by"]
+    list_select_related = ["user", "paused_by", "staff_paused_by"]
     readonly_fields = [
         "user",
         "started_at",
@@ -233,6 +233,9 @@ class MemberProgressAdmin(admin.ModelAdmin):
         "pause_reason",
         "pause_note",
         "paused_by",
+        "staff_paused_at",
+        "staff_pause_note",
+        "staff_paused_by",
         "routines_unlocked",
         "audit_log",
     ]
@@ -296,6 +299,10 @@ class MemberProgressAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description="paused")
     def paused(self, obj):
         return obj.is_paused
+
+    @admin.display(boolean=True, description="staff pause")
+    def staff_paused(self, obj):
+        return obj.is_staff_paused
 
     @admin.display(description="routines open", ordering="open_count")
     def routines_open(self, obj):

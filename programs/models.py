@@ -177,6 +177,11 @@ class PauseReason(models.TextChoices):
 class MemberProgress(models.Model):
     """A member's place in the Program: when they started, and whether it is paused.
 
+    Two pauses are kept apart, because different people may lift them: the member's own
+    (a red-flag answer or a flare-up, in `paused_at`/`pause_reason`), which the member's
+    safety re-check or "it has settled" lifts, and a staff hold (`staff_paused_at`), which
+    only staff lift. The program is paused while either is set.
+
     A lapsed membership is not stored here: it is read from `member_has_premium` each
     time, so renewing picks up exactly where the member left off.
     """
@@ -198,6 +203,16 @@ class MemberProgress(models.Model):
         related_name="+",
         help_text="Who paused it: the member themselves, or a member of staff.",
     )
+    staff_paused_at = models.DateTimeField("staff pause since", null=True, blank=True)
+    staff_pause_note = models.TextField("why staff paused it", blank=True)
+    staff_paused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="staff paused by",
+    )
 
     class Meta:
         verbose_name = "member progress"
@@ -210,6 +225,11 @@ class MemberProgress(models.Model):
                 ),
                 name="programs_progress_pause_has_reason",
             ),
+            # A staff pause lives in the staff_* fields, where only staff can lift it.
+            models.CheckConstraint(
+                condition=~Q(pause_reason="staff"),
+                name="programs_progress_staff_pause_apart",
+            ),
         ]
 
     def __str__(self):
@@ -217,7 +237,11 @@ class MemberProgress(models.Model):
 
     @property
     def is_paused(self) -> bool:
-        return self.paused_at is not None
+        return self.paused_at is not None or self.staff_paused_at is not None
+
+    @property
+    def is_staff_paused(self) -> bool:
+        return self.staff_paused_at is not None
 
 
 class UnlockMethod(models.TextChoices):

@@ -251,7 +251,12 @@ class ProgramState:
 
     @property
     def pause_reason(self) -> str:
+        """The member's own pause (red flag or flare-up), if any; see `staff_paused`."""
         return self.progress.pause_reason if self.paused else ""
+
+    @property
+    def staff_paused(self) -> bool:
+        return bool(self.progress and self.progress.is_staff_paused)
 
     @property
     def paused_for_red_flag(self) -> bool:

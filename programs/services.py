@@ -47,7 +47,9 @@ RED_FLAGS = {
 }
 
 
-PAUSE_STRICTNESS = {PauseReason.FLARE_UP: 1, PauseReason.STAFF: 2, PauseReason.RED_FLAG: 3}
+# Of the member's own pauses the stricter is kept: a flare-up report never softens a
+# red-flag pause into one the member lifts with "it has settled".
+PAUSE_STRICTNESS = {PauseReason.FLARE_UP: 1, PauseReason.RED_FLAG: 2}
 
 
 class ScreenOutcome(StrEnum):
@@ -55,6 +57,7 @@ class ScreenOutcome(StrEnum):
     STARTED = "started"
     RESUMED = "resumed"
     FLARE_UP_PAUSED = "flare_up_paused"
+    STAFF_PAUSED = "staff_paused"  # the safety check is clear, but staff still hold it
     ALREADY_STARTED = "already_started"
 
 
@@ -167,7 +170,11 @@ def red_flag_screen_record(
             raise ValidationError(
                 "Please confirm that a doctor or physiotherapist has checked you since."
             )
-        program_resume(user=user, by=user, note="Safety check clear; checked by a clinician.")
+        progress = program_resume(
+            user=user, by=user, note="Safety check clear; checked by a clinician."
+        )
+        if progress.is_staff_paused:
+            return ScreenOutcome.STAFF_PAUSED
         if progress.started_at is None:
             program_start(user=user)
             return ScreenOutcome.STARTED
@@ -183,21 +190,30 @@ def red_flag_screen_record(
 
 @transaction.atomic
 def program_pause(*, user, reason: str, by, note: str = "") -> MemberProgress:
-    """Pause a member's program: nothing can be logged until it resumes. Nothing is reset."""
+    """Pause a member's program: nothing can be logged until it resumes. Nothing is reset.
+
+    A staff pause is held apart from the member's own pause (red flag, flare-up), so
+    nothing the member does meanwhile can lift it.
+    """
     if reason not in PauseReason.values:
         raise ValidationError("Unknown reason for a pause.")
     if reason == PauseReason.STAFF and not (by is not None and by.is_staff):
         raise PermissionDenied("Only staff pause a program as staff.")
     progress = _progress_for_update(user)
-    # The stricter reason is kept: a flare-up report must not turn a red-flag or staff pause
-    # into one the member can lift themselves.
-    if progress.is_paused and PAUSE_STRICTNESS[progress.pause_reason] > PAUSE_STRICTNESS[reason]:
-        reason = progress.pause_reason
-    progress.paused_at = timezone.now()
-    progress.pause_reason = reason
-    progress.pause_note = note
-    progress.paused_by = by
-    progress.save(update_fields=["paused_at", "pause_reason", "pause_note", "paused_by"])
+    if reason == PauseReason.STAFF:
+        progress.staff_paused_at = timezone.now()
+        progress.staff_pause_note = note
+        progress.staff_paused_by = by
+        progress.save(update_fields=["staff_paused_at", "staff_pause_note", "staff_paused_by"])
+    else:
+        current = progress.pause_reason if progress.paused_at else ""
+        if current and PAUSE_STRICTNESS[current] > PAUSE_STRICTNESS[reason]:
+            reason = current
+        progress.paused_at = timezone.now()
+        progress.pause_reason = reason
+        progress.pause_note = note
+        progress.paused_by = by
+        progress.save(update_fields=["paused_at", "pause_reason", "pause_note", "paused_by"])
     label = PauseReason(reason).label
     _record(
         user=user,
@@ -212,20 +228,27 @@ def program_pause(*, user, reason: str, by, note: str = "") -> MemberProgress:
 def program_resume(*, user, by, note: str = "") -> MemberProgress:
     """Resume a paused program where it stopped.
 
-    Members resume a flare-up pause themselves; a red-flag pause only through the safety
-    check (with a clinician's all-clear), and a staff pause only by staff.
+    Staff resuming lift every pause, theirs and the member's own (the action asks why).
+    The member lifts only their own pause (a flare-up when it settles, a red flag after a
+    clinician's all-clear); a staff pause stays until staff lift it.
     """
     progress = _progress_for_update(user)
     if not progress.is_paused:
         return progress
     by_staff = by is not None and by.is_staff and by.pk != user.pk
-    if not by_staff and progress.pause_reason == PauseReason.STAFF:
+    if not by_staff and progress.paused_at is None:
         raise PermissionDenied("Only staff can resume a program they paused.")
+    fields = ["paused_at", "pause_reason", "pause_note", "paused_by"]
     progress.paused_at = None
     progress.pause_reason = ""
     progress.pause_note = ""
     progress.paused_by = None
-    progress.save(update_fields=["paused_at", "pause_reason", "pause_note", "paused_by"])
+    if by_staff:
+        progress.staff_paused_at = None
+        progress.staff_pause_note = ""
+        progress.staff_paused_by = None
+        fields += ["staff_paused_at", "staff_pause_note", "staff_paused_by"]
+    progress.save(update_fields=fields)
     _record(user=user, kind=ProgressEvent.Kind.RESUMED, reason=note or "Resumed.", by=by)
     return progress
 

@@ -169,6 +169,12 @@ def _red_flag_screen(request, *, occasion: str):
                 messages.success(request, "Phase One is open. Start with the first routine.")
             elif outcome == services.ScreenOutcome.RESUMED:
                 messages.success(request, "Welcome back. Your program carries on where it stopped.")
+            elif outcome == services.ScreenOutcome.STAFF_PAUSED:
+                messages.info(
+                    request,
+                    "Thanks: your safety check is clear. Our team has also paused your "
+                    "program, and it carries on once they resume it.",
+                )
             elif outcome == services.ScreenOutcome.FLARE_UP_PAUSED:
                 messages.info(request, "Your program is paused while the flare-up settles.")
             return redirect("programs:overview")

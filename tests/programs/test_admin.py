@@ -26,7 +26,7 @@ def test_staff_pause_asks_why_then_records_who_and_why(client, staff, member):
     response = run_action(client, "pause_program", progress, apply="1", reason="Awaiting a scan.")
     assert response.status_code == 302
     progress.refresh_from_db()
-    assert progress.pause_reason == "staff" and progress.paused_by == staff
+    assert progress.is_staff_paused and progress.staff_paused_by == staff
     event = ProgressEvent.objects.get(user=member, kind="paused")
     assert event.by == staff and event.by_staff and "Awaiting a scan." in event.reason
 

@@ -183,7 +183,7 @@ def test_a_member_cannot_lift_a_staff_pause(client, member, routines):
     with pytest.raises(PermissionDenied):
         services.program_resume(user=member, by=member)
     client.post("/program/flare-up/", ALL_NO)  # a flare-up report does not soften it
-    assert MemberProgress.objects.get(user=member).pause_reason == "staff"
+    assert MemberProgress.objects.get(user=member).is_staff_paused
 
 
 # --------------------------------------------------------------------------- staff by hand
@@ -211,3 +211,38 @@ def test_only_staff_unlock_by_hand(member, routines, free_member):
             user=member, routine=routines[1], staff=free_member, reason="Please."
         )
     assert not Unlock.objects.filter(routine=routines[1]).exists()
+
+
+def test_a_red_flag_yes_does_not_replace_a_staff_pause(client, member, routines):
+    staff = StaffFactory()
+    services.program_pause(user=member, reason="staff", by=staff, note="Call booked.")
+    client.force_login(member)
+    client.post("/program/flare-up/", {**ALL_NO, "saddle_numbness": "yes"})
+    progress = MemberProgress.objects.get(user=member)
+    assert progress.is_staff_paused and progress.pause_reason == "red_flag"
+    # The member's own safety re-check lifts the red-flag pause, never the staff one.
+    client.post("/program/start/", {**ALL_NO, "clinician_cleared": "on"})
+    progress = MemberProgress.objects.get(user=member)
+    assert progress.is_paused and progress.is_staff_paused and progress.pause_reason == ""
+    assert "Our team has paused your program" in client.get("/program/").text
+    assert client.post(LOG_URL, log_data()).status_code == 403
+    assert not SessionLog.objects.filter(user=member).exists()
+
+
+def test_staff_resume_lifts_their_pause_and_the_members_own(member, routines):
+    staff = StaffFactory()
+    services.program_pause(user=member, reason="staff", by=staff, note="Call booked.")
+    services.program_pause(user=member, reason="flare_up", by=member, note="Flare-up.")
+    services.program_resume(user=member, by=staff, note="Spoke on the phone.")
+    progress = MemberProgress.objects.get(user=member)
+    assert not progress.is_paused and not progress.is_staff_paused
+
+
+def test_a_member_resuming_a_flare_up_leaves_the_staff_pause(client, member, routines):
+    staff = StaffFactory()
+    services.program_pause(user=member, reason="flare_up", by=member, note="Flare-up.")
+    services.program_pause(user=member, reason="staff", by=staff, note="Call booked.")
+    client.force_login(member)
+    assert client.post("/program/resume/").status_code == 302
+    progress = MemberProgress.objects.get(user=member)
+    assert progress.is_staff_paused and progress.pause_reason == ""
