@@ -119,7 +119,9 @@ if GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "backinshape.middleware.PrivateCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -319,6 +321,45 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+# Permissions-Policy (django-permissions-policy): every powerful feature off, except what
+# the click-to-play YouTube player asks for, and only for that player's origin.
+_YOUTUBE = "https://www.youtube-nocookie.com"
+PERMISSIONS_POLICY = {
+    **{
+        feature: []
+        for feature in (
+            "bluetooth",
+            "browsing-topics",
+            "camera",
+            "display-capture",
+            "geolocation",
+            "hid",
+            "idle-detection",
+            "interest-cohort",
+            "local-fonts",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "publickey-credentials-get",
+            "screen-wake-lock",
+            "serial",
+            "usb",
+            "xr-spatial-tracking",
+        )
+    },  # fmt: skip
+    **{
+        feature: [_YOUTUBE]
+        for feature in (
+            "accelerometer",
+            "autoplay",
+            "encrypted-media",
+            "fullscreen",
+            "gyroscope",
+            "picture-in-picture",
+        )
+    },  # fmt: skip
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGGING = {
