@@ -324,41 +324,17 @@ X_FRAME_OPTIONS = "DENY"
 # Permissions-Policy (django-permissions-policy): every powerful feature off, except what
 # the click-to-play YouTube player asks for, and only for that player's origin.
 _YOUTUBE = "https://www.youtube-nocookie.com"
+_FEATURES_OFF = (
+    "bluetooth browsing-topics camera display-capture geolocation hid idle-detection "
+    "interest-cohort local-fonts magnetometer microphone midi payment "
+    "publickey-credentials-get screen-wake-lock serial usb xr-spatial-tracking"
+).split()
+_FEATURES_FOR_PLAYER = (
+    "accelerometer autoplay encrypted-media fullscreen gyroscope picture-in-picture"
+).split()
 PERMISSIONS_POLICY = {
-    **{
-        feature: []
-        for feature in (
-            "bluetooth",
-            "browsing-topics",
-            "camera",
-            "display-capture",
-            "geolocation",
-            "hid",
-            "idle-detection",
-            "interest-cohort",
-            "local-fonts",
-            "magnetometer",
-            "microphone",
-            "midi",
-            "payment",
-            "publickey-credentials-get",
-            "screen-wake-lock",
-            "serial",
-            "usb",
-            "xr-spatial-tracking",
-        )
-    },  # fmt: skip
-    **{
-        feature: [_YOUTUBE]
-        for feature in (
-            "accelerometer",
-            "autoplay",
-            "encrypted-media",
-            "fullscreen",
-            "gyroscope",
-            "picture-in-picture",
-        )
-    },  # fmt: skip
+    **{feature: [] for feature in _FEATURES_OFF},
+    **{feature: [_YOUTUBE] for feature in _FEATURES_FOR_PLAYER},
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
