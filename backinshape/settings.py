@@ -324,14 +324,34 @@ X_FRAME_OPTIONS = "DENY"
 # Permissions-Policy (django-permissions-policy): every powerful feature off, except what
 # the click-to-play YouTube player asks for, and only for that player's origin.
 _YOUTUBE = "https://www.youtube-nocookie.com"
-_FEATURES_OFF = (
-    "bluetooth browsing-topics camera display-capture geolocation hid idle-detection "
-    "interest-cohort local-fonts magnetometer microphone midi payment "
-    "publickey-credentials-get screen-wake-lock serial usb xr-spatial-tracking"
-).split()
-_FEATURES_FOR_PLAYER = (
-    "accelerometer autoplay encrypted-media fullscreen gyroscope picture-in-picture"
-).split()
+_FEATURES_OFF = [
+    "bluetooth",
+    "browsing-topics",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "hid",
+    "idle-detection",
+    "interest-cohort",
+    "local-fonts",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+]
+_FEATURES_FOR_PLAYER = [
+    "accelerometer",
+    "autoplay",
+    "encrypted-media",
+    "fullscreen",
+    "gyroscope",
+    "picture-in-picture",
+]
 PERMISSIONS_POLICY = {
     **{feature: [] for feature in _FEATURES_OFF},
     **{feature: [_YOUTUBE] for feature in _FEATURES_FOR_PLAYER},
