@@ -1,6 +1,8 @@
 from django import forms
 from django.conf import settings
 
+from members.forms import display_name_clean, display_name_field
+
 from .models import Comment
 
 
@@ -36,9 +38,21 @@ class CommentForm(forms.Form):
         if user is not None and user.is_authenticated:
             del self.fields["name"]
             del self.fields["email"]
+            if not user.display_name:
+                # A member's first comment: they choose the name it shows, never their email.
+                self.fields = {
+                    "display_name": display_name_field(required=True),
+                    **self.fields,
+                }
         for name, field in self.fields.items():
             if name in {"name", "email"}:
                 field.widget.attrs.setdefault("autocomplete", name)
+
+    def clean_name(self):
+        return display_name_clean(self.cleaned_data["name"])
+
+    def clean_display_name(self):
+        return display_name_clean(self.cleaned_data["display_name"])
 
     def clean_body(self):
         body = self.cleaned_data["body"].strip()

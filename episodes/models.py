@@ -180,6 +180,11 @@ class Comment(models.Model):
     def get_absolute_url(self):
         return f"{self.episode.get_absolute_url()}#comment-{self.pk}"
 
+    @property
+    def author_name(self) -> str:
+        """A member's chosen display name as it is now; a guest's name as they wrote it."""
+        return self.user.public_name if self.user_id else self.name
+
 
 class ReleaseMailing(models.Model):
     """The Sunday email for one episode. One per episode: a second run resumes this one."""

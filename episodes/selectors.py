@@ -57,9 +57,10 @@ def episode_comment_threads(
     visible = Q(status=Comment.Status.APPROVED)
     if include_pending_ids:
         visible |= Q(pk__in=list(include_pending_ids), status=Comment.Status.PENDING)
-    replies = Comment.objects.filter(visible).order_by("created_at")
+    replies = Comment.objects.filter(visible).select_related("user").order_by("created_at")
     top_level = (
         episode.comments.filter(visible, parent__isnull=True)
+        .select_related("user")
         .prefetch_related(Prefetch("replies", queryset=replies, to_attr="visible_replies"))
         .order_by("created_at")
     )

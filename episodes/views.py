@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import is_ratelimited
 
+from members import services as member_services
 from members.forms import SubscribeForm
 
 from . import selectors, services
@@ -104,6 +105,10 @@ def comment_post(request, slug):
     if form.is_spam_trap_filled:
         messages.info(request, "Thanks! Your comment is awaiting moderation.")
         return HttpResponseRedirect(f"{detail_url}#comments")
+    if form.cleaned_data.get("display_name"):
+        member_services.member_display_name_set(
+            user=request.user, display_name=form.cleaned_data["display_name"]
+        )
     try:
         comment = services.comment_create(
             episode=episode,

@@ -1,6 +1,56 @@
 from django import forms
 
+from . import services
 from .models import Plan
+
+
+def display_name_clean(value: str) -> str:
+    """A display name is shown publicly: one line, and never an email address."""
+    value = " ".join(value.split())
+    if "@" in value:
+        raise forms.ValidationError(
+            "Please choose a name rather than an email address: it is shown publicly."
+        )
+    return value
+
+
+def display_name_field(*, required: bool) -> forms.CharField:
+    return forms.CharField(
+        label="Display name",
+        max_length=80,
+        required=required,
+        help_text=(
+            "Shown beside your comments. Your email address is never shown. "
+            "A first name or a nickname is fine."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+        error_messages={"required": "Please choose a display name to show beside your comment."},
+    )
+
+
+class SignupForm(forms.Form):
+    """Fields allauth adds to its sign-up form (ACCOUNT_SIGNUP_FORM_CLASS)."""
+
+    display_name = display_name_field(required=False)
+
+    def clean_display_name(self):
+        return display_name_clean(self.cleaned_data["display_name"])
+
+    def signup(self, request, user):
+        if self.cleaned_data.get("display_name"):
+            services.member_display_name_set(
+                user=user, display_name=self.cleaned_data["display_name"]
+            )
+
+
+class DisplayNameForm(forms.Form):
+    display_name = display_name_field(required=True)
+
+    def clean_display_name(self):
+        value = display_name_clean(self.cleaned_data["display_name"])
+        if not value:
+            raise forms.ValidationError("Please write a display name.")
+        return value
 
 
 class SubscribeForm(forms.Form):

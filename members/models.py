@@ -36,7 +36,9 @@ class User(AbstractUser):
     username = None
     email = models.EmailField("email address", unique=True)
     display_name = models.CharField(
-        max_length=80, blank=True, help_text="Shown beside your comments."
+        max_length=80,
+        blank=True,
+        help_text="Shown beside your comments, instead of your email address.",
     )
     wants_sunday_email = models.BooleanField(
         "Sunday episode email",
@@ -57,9 +59,16 @@ class User(AbstractUser):
     def __str__(self):
         return self.email
 
+    ANONYMOUS_NAME = "Back In Shape member"
+
     @property
     def public_name(self) -> str:
-        return self.display_name or self.get_full_name() or self.email.split("@")[0]
+        """The name shown beside what a member writes: only ever the one they chose.
+
+        Never the email address or a name from a Google account: comments here sit next
+        to health details, and a real name should appear only if the member put it there.
+        """
+        return self.display_name or self.ANONYMOUS_NAME
 
 
 class Plan(models.Model):

@@ -123,6 +123,13 @@ def member_sunday_email_set(*, user: User, wants_sunday_email: bool) -> User:
     return user
 
 
+def member_display_name_set(*, user: User, display_name: str) -> User:
+    """Set the name shown beside a member's comments (their past comments show it too)."""
+    user.display_name = " ".join(display_name.split())
+    user.save(update_fields=["display_name"])
+    return user
+
+
 # --- Premium membership billed by Stripe -------------------------------------------------
 
 
@@ -515,7 +522,7 @@ def membership_email_send(*, membership_id: int, kind: str) -> bool:
         to=user.email,
         template=kind,
         context={
-            "name": user.public_name,
+            "name": user.display_name,
             "plan": membership.plan,
             "current_period_end": membership.current_period_end,
             "grace_ends": membership_grace_ends(membership),

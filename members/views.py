@@ -22,7 +22,13 @@ from django.views.decorators.http import (
 from django_ratelimit.core import is_ratelimited
 
 from . import selectors, services, tasks
-from .forms import AccountDeleteForm, CheckoutForm, SubscribeForm, SundayEmailForm
+from .forms import (
+    AccountDeleteForm,
+    CheckoutForm,
+    DisplayNameForm,
+    SubscribeForm,
+    SundayEmailForm,
+)
 from .models import Plan, Subscriber
 from .stripe_client import stripe_is_configured
 
@@ -253,9 +259,21 @@ def stripe_webhook(request):
 @require_http_methods(["GET", "POST"])
 @login_required
 def account(request):
-    """Email, password, membership, billing, the Sunday email, and leaving."""
+    """Display name, email, password, membership, billing, the Sunday email, and leaving."""
     user = request.user
-    if request.method == "POST":
+    name_form = DisplayNameForm(initial={"display_name": user.display_name})
+    form = SundayEmailForm(initial={"wants_sunday_email": user.wants_sunday_email})
+    status = 200
+    if request.method == "POST" and request.POST.get("form") == "display_name":
+        name_form = DisplayNameForm(request.POST)
+        if name_form.is_valid():
+            services.member_display_name_set(
+                user=user, display_name=name_form.cleaned_data["display_name"]
+            )
+            messages.success(request, "Saved. Your comments now show your new display name.")
+            return redirect("members:account")
+        status = 400
+    elif request.method == "POST":
         form = SundayEmailForm(request.POST)
         if form.is_valid():
             wants = form.cleaned_data["wants_sunday_email"]
@@ -268,15 +286,13 @@ def account(request):
             )
             return redirect("members:account")
         status = 400
-    else:
-        form = SundayEmailForm(initial={"wants_sunday_email": user.wants_sunday_email})
-        status = 200
     membership = selectors.membership_for_user(user)
     return render(
         request,
         "members/account.html",
         {
             "form": form,
+            "name_form": name_form,
             "membership": membership,
             "has_premium": selectors.member_has_premium(user),
             "grace_ends": membership and selectors.membership_grace_ends(membership),
