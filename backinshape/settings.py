@@ -276,8 +276,30 @@ COMMENT_MAX_LENGTH = 3000
 COMMENT_RATE_LIMIT = env_str("COMMENT_RATE_LIMIT", "5/10m")
 SUBSCRIBE_RATE_LIMIT = env_str("SUBSCRIBE_RATE_LIMIT", "5/h")
 RATELIMIT_USE_CACHE = "default"
-# Behind a proxy, set this to the header the proxy fills with the client's address.
-RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY") or None
+
+# The visitor's address, for every rate limit and every address we store: with N proxies
+# of ours in front, the N-th entry from the right of CLIENT_IP_HEADER; 0 ignores the
+# header (anyone can write it). The rule and its source: common/client_ip.py.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, not {TRUSTED_PROXY_COUNT}.")
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER").strip() or "X-Forwarded-For"
+if "RATELIMIT_IP_META_KEY" in os.environ:
+    raise ImproperlyConfigured(
+        "RATELIMIT_IP_META_KEY is no longer read: behind a proxy, set TRUSTED_PROXY_COUNT "
+        "(see the README, 'Behind a proxy') and remove RATELIMIT_IP_META_KEY."
+    )
+RATELIMIT_IP_META_KEY = "common.client_ip.client_ip_key"  # django-ratelimit's key="ip"
+# allauth reads its client address through our adapter (members/adapter.py); its own
+# settings say the same, for any part of allauth that reads them directly.
+ACCOUNT_ADAPTER = "members.adapter.AccountAdapter"
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = (
+    None if CLIENT_IP_HEADER.lower() == "x-forwarded-for" else CLIENT_IP_HEADER
+)
+# The admin sign-in counts failures only, per email address and per visitor address.
+ADMIN_LOGIN_RATE_LIMIT_PER_EMAIL = env_str("ADMIN_LOGIN_RATE_LIMIT_PER_EMAIL", "5/5m")
+ADMIN_LOGIN_RATE_LIMIT_PER_IP = env_str("ADMIN_LOGIN_RATE_LIMIT_PER_IP", "20/5m")
 
 # Stripe (official SDK, our own thin integration: see members/stripe_client.py).
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")

@@ -8,10 +8,12 @@ from episodes.sitemaps import SITEMAPS as EPISODE_SITEMAPS
 from programs.sitemaps import RoutineSitemap
 
 from . import views
+from .admin_login import RateLimitedAdminAuthenticationForm, admin_login
 
 admin.site.site_header = "Back In Shape admin"
 admin.site.site_title = "Back In Shape admin"
 admin.site.index_title = "Episodes, members and the program"
+admin.site.login_form = RateLimitedAdminAuthenticationForm
 
 SITEMAPS = {**EPISODE_SITEMAPS, "routines": RoutineSitemap}
 
@@ -20,6 +22,7 @@ urlpatterns = [
     path("", include("members.urls")),
     path("program/", include("programs.urls")),
     path("accounts/", include("allauth.urls")),
+    path("admin/login/", admin_login, name="admin_login"),  # before the admin's own
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path(

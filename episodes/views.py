@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import is_ratelimited
 
+from common.client_ip import client_ip
 from members import services as member_services
 from members.forms import SubscribeForm
 
@@ -117,7 +118,7 @@ def comment_post(request, slug):
             name=form.cleaned_data.get("name", ""),
             email=form.cleaned_data.get("email", ""),
             parent=form.cleaned_data.get("parent"),
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=client_ip(request),
         )
     except ValidationError as error:
         for message in error.messages:

@@ -98,3 +98,31 @@ def test_commands_that_touch_data_still_need_the_secret_key():
     result = _manage("migrate", "--plan")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_a_negative_proxy_count_names_the_variable():
+    result = _run("import django; django.setup()", DJANGO_DEBUG="true", TRUSTED_PROXY_COUNT="-1")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXY_COUNT must be 0 or more" in result.stderr
+
+
+def test_the_retired_ratelimit_variable_says_what_replaced_it():
+    # It used to key every limit on one header's raw value; left set, it would now be
+    # ignored in silence, so start-up refuses and points at TRUSTED_PROXY_COUNT.
+    result = _run(
+        "import django; django.setup()",
+        DJANGO_DEBUG="true",
+        RATELIMIT_IP_META_KEY="HTTP_X_FORWARDED_FOR",
+    )
+    assert result.returncode != 0
+    assert "set TRUSTED_PROXY_COUNT" in result.stderr
+
+
+def test_one_proxy_count_drives_django_ratelimit_and_allauth():
+    result = _run(
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.TRUSTED_PROXY_COUNT, s.ALLAUTH_TRUSTED_PROXY_COUNT, s.RATELIMIT_IP_META_KEY)",
+        DJANGO_DEBUG="true",
+        TRUSTED_PROXY_COUNT="2",
+    )
+    assert result.stdout.split() == ["2", "2", "common.client_ip.client_ip_key"]

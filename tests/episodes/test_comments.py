@@ -1,5 +1,6 @@
 import pytest
 from django.conf import settings
+from django.test import Client
 
 from episodes import services
 from episodes.models import Comment
@@ -176,3 +177,58 @@ def test_script_in_a_posted_comment_is_shown_as_text(visitor, episode):
     page = visitor.get(episode.get_absolute_url()).text
     assert "<script>alert" not in page
     assert "&lt;script&gt;" in page
+
+
+# Behind a proxy: the visitor's address, never the proxy's, and never a 500 -------------
+
+PROXY = "10.0.0.1"
+
+
+def _post_via_proxy(client, episode, xff=None, **data):
+    payload = {"name": "Alex", "email": "alex@example.com", "body": "Really useful, thanks."}
+    payload.update(data)
+    headers = {"X-Forwarded-For": xff} if xff is not None else {}
+    return client.post(
+        f"/episodes/{episode.slug}/comments/", payload, headers=headers, REMOTE_ADDR=PROXY
+    )
+
+
+@pytest.fixture
+def behind_one_proxy(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+
+
+def test_behind_a_proxy_the_comment_records_the_visitors_address(behind_one_proxy, episode):
+    response = _post_via_proxy(Client(), episode, "6.6.6.6, 203.0.113.7")
+    assert response.status_code == 302
+    assert Comment.objects.get().ip_address == "203.0.113.7"
+
+
+@pytest.mark.parametrize("xff", [None, "", "garbage", "1.2.3.4, nonsense", "1.2.3.4,,"])
+def test_behind_a_proxy_an_odd_header_falls_back_to_the_connection(behind_one_proxy, episode, xff):
+    response = _post_via_proxy(Client(raise_request_exception=True), episode, xff)
+    assert response.status_code == 302
+    assert Comment.objects.get().ip_address == PROXY
+
+
+def test_a_spoofed_address_does_not_escape_the_comment_limit(behind_one_proxy, episode, settings):
+    settings.COMMENT_RATE_LIMIT = "3/m"
+    for n in range(3):
+        response = _post_via_proxy(Client(), episode, f"6.6.6.{n}, 203.0.113.7", body=f"c{n}")
+        assert response.status_code == 302
+    refused = _post_via_proxy(Client(), episode, "6.6.6.99, 203.0.113.7", body="One more")
+    assert refused.status_code == 429
+    assert Comment.objects.count() == 3
+    # Someone else behind the same proxy still gets through.
+    other = _post_via_proxy(Client(), episode, "198.51.100.9", body="A different reader")
+    assert other.status_code == 302
+    assert Comment.objects.count() == 4
+
+
+def test_without_a_trusted_proxy_the_header_is_ignored(episode, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    settings.COMMENT_RATE_LIMIT = "3/m"
+    for n in range(3):
+        assert _post_via_proxy(Client(), episode, f"6.6.6.{n}", body=f"c{n}").status_code == 302
+    assert _post_via_proxy(Client(), episode, "6.6.6.99", body="More").status_code == 429
+    assert set(Comment.objects.values_list("ip_address", flat=True)) == {PROXY}

@@ -94,3 +94,47 @@ def test_subscribing_again_after_leaving_asks_for_confirmation_again(visitor):
     subscriber.refresh_from_db()
     assert subscriber.unsubscribed_at is None and subscriber.confirmed_at is None
     assert len(mail.outbox) == 1
+
+
+# Behind a proxy: limited per visitor, never per proxy, and never a 500 -----------------
+
+PROXY = "10.0.0.1"
+
+
+def _subscribe_via_proxy(email, xff=None, client=None):
+    headers = {"X-Forwarded-For": xff} if xff is not None else {}
+    return (client or Client()).post(
+        "/subscribe/", {"email": email}, headers=headers, REMOTE_ADDR=PROXY
+    )
+
+
+@pytest.mark.parametrize("xff", [None, "", "garbage", "1.2.3.4, nonsense", "1.2.3.4,,"])
+def test_behind_a_proxy_an_odd_header_still_subscribes(settings, xff):
+    settings.TRUSTED_PROXY_COUNT = 1
+    client = Client(raise_request_exception=True)
+    response = _subscribe_via_proxy("reader@example.com", xff, client=client)
+    assert response.status_code == 200
+    assert Subscriber.objects.filter(email="reader@example.com").exists()
+
+
+def test_a_spoofed_address_does_not_escape_the_subscribe_limit(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.SUBSCRIBE_RATE_LIMIT = "2/h"
+    for n in range(2):
+        response = _subscribe_via_proxy(f"r{n}@example.com", f"6.6.6.{n}, 203.0.113.7")
+        assert response.status_code == 200
+    refused = _subscribe_via_proxy("third@example.com", "6.6.6.99, 203.0.113.7")
+    assert refused.status_code == 429
+    assert len(mail.outbox) == 2
+    # Another reader behind the same proxy is not held back.
+    assert _subscribe_via_proxy("other@example.com", "198.51.100.9").status_code == 200
+    assert len(mail.outbox) == 3
+
+
+def test_without_a_trusted_proxy_the_subscribe_limit_ignores_the_header(settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    settings.SUBSCRIBE_RATE_LIMIT = "2/h"
+    for n in range(2):
+        assert _subscribe_via_proxy(f"r{n}@example.com", f"6.6.6.{n}").status_code == 200
+    assert _subscribe_via_proxy("third@example.com", "6.6.6.99").status_code == 429
+    assert len(mail.outbox) == 2
