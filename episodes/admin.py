@@ -7,7 +7,9 @@ from django.db.models import Count, Max, Q
 from django.utils.html import format_html
 
 from . import services
+from .forms import EpisodeAdminForm
 from .models import Comment, Episode, ReleaseDelivery, ReleaseMailing, Topic
+from .rendering import split_members_only
 from .tasks import send_release
 
 
@@ -25,11 +27,30 @@ class TopicAdmin(admin.ModelAdmin):
         return topic._episode_count
 
 
+class MembersOnlyPartFilter(admin.SimpleListFilter):
+    title = "members-only part"
+    parameter_name = "members_only"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"yes", "no"}:
+            return queryset.with_members_only_part(has=self.value() == "yes")
+        return queryset
+
+
 @admin.register(Episode)
 class EpisodeAdmin(admin.ModelAdmin):
-    list_display = ["number", "title", "status", "publish_at", "pending_comments", "page_link"]
+    form = EpisodeAdminForm
+    list_display = [
+        "number", "title", "status", "publish_at", "members_only_part", "pending_comments",
+        "page_link",
+    ]  # fmt: skip
     list_display_links = ["number", "title"]
-    list_filter = ["status", ("publish_at", admin.DateFieldListFilter), "topics"]
+    list_filter = [
+        "status", ("publish_at", admin.DateFieldListFilter), MembersOnlyPartFilter, "topics",
+    ]  # fmt: skip
     date_hierarchy = "publish_at"
     search_fields = ["title", "standfirst", "body", "=number"]
     prepopulated_fields = {"slug": ["title"]}
@@ -74,6 +95,14 @@ class EpisodeAdmin(admin.ModelAdmin):
         if db_field.name == "standfirst":
             kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 80})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        services.episode_save(episode=obj)
+
+    @admin.display(description="Members-only part", boolean=True)
+    def members_only_part(self, episode):
+        """What readers get: whether the cut finds a members-only part in this body."""
+        return split_members_only(episode.body)[1] is not None
 
     @admin.display(description="Awaiting moderation", ordering="_pending")
     def pending_comments(self, episode):

@@ -3,7 +3,25 @@ from django.conf import settings
 
 from members.forms import display_name_clean, display_name_field
 
-from .models import Comment
+from .models import Comment, Episode
+from .rendering import normalise_body
+
+
+class ArticleBodyField(forms.CharField):
+    """An article body from a <textarea>. Browsers send its text with CRLF line endings
+    (HTML spec, form submission), so it is normalised before anything else sees it."""
+
+    def to_python(self, value):
+        return normalise_body(super().to_python(value))
+
+
+class EpisodeAdminForm(forms.ModelForm):
+    """The admin's episode form. The divider check itself is Episode.clean()."""
+
+    class Meta:
+        model = Episode
+        fields = ["body"]  # the admin adds the rest from its fieldsets
+        field_classes = {"body": ArticleBodyField}
 
 
 class CommentForm(forms.Form):

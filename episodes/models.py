@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Count, Prefetch, Q
@@ -9,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .release import next_release_at
+from .rendering import MEMBERS_ONLY_DIVIDER_TEXT, validate_members_only_divider
 
 
 class Topic(models.Model):
@@ -34,6 +36,21 @@ class EpisodeQuerySet(models.QuerySet):
     def due(self, *, now=None):
         """Scheduled episodes whose release moment has passed."""
         return self.filter(status=Episode.Status.SCHEDULED, publish_at__lte=now or timezone.now())
+
+    def with_members_only_part(self, has: bool = True):
+        """Episodes whose body has (or, with has=False, lacks) the members-only divider.
+
+        Bodies are stored normalised (see rendering.normalise_body), so the divider is
+        always this exact text on a line of its own, which any database can look for.
+        """
+        divider = MEMBERS_ONLY_DIVIDER_TEXT
+        condition = (
+            Q(body=divider)
+            | Q(body__startswith=f"{divider}\n")
+            | Q(body__contains=f"\n{divider}\n")
+            | Q(body__endswith=f"\n{divider}")
+        )
+        return self.filter(condition) if has else self.exclude(condition)
 
     def for_cards(self):
         """What an episode card shows, in a fixed number of queries."""
@@ -113,6 +130,14 @@ class Episode(models.Model):
 
     def get_absolute_url(self):
         return reverse("episodes:detail", args=[self.slug])
+
+    def clean(self):
+        """A divider that would not cut publishes the members-only part: refuse it here,
+        where both the admin form and services.episode_save check an episode."""
+        try:
+            validate_members_only_divider(self.body)
+        except ValidationError as error:
+            raise ValidationError({"body": error}) from None
 
     @property
     def is_live(self) -> bool:

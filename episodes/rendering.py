@@ -12,11 +12,23 @@ from urllib.parse import parse_qs, urlsplit
 import markdown
 import nh3
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.utils.html import linebreaks, urlize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
-MEMBERS_ONLY_DIVIDER = re.compile(r"^[ \t]*<!--\s*members[- ]only\s*-->[ \t]*$", re.M | re.I)
+# The one spelling stored: `normalise_body` rewrites every accepted spelling to this.
+MEMBERS_ONLY_DIVIDER_TEXT = "<!-- members-only -->"
+# Whitespace but not a line break: spaces, tabs, no-break spaces and the like.
+_BLANK = r"[^\S\n]*"
+# What staff may write (any case, a space instead of the hyphen, spaces around it), on a
+# line of its own. It is matched against text whose line endings are already "\n".
+MEMBERS_ONLY_DIVIDER = re.compile(
+    rf"^{_BLANK}<!--{_BLANK}members[- ]only{_BLANK}-->{_BLANK}$", re.MULTILINE | re.IGNORECASE
+)
+DIVIDER_INSTRUCTION = (
+    f"Write the divider on a line of its own, exactly: {MEMBERS_ONLY_DIVIDER_TEXT}"
+)
 
 ARTICLE_TAGS = {
     "h2", "h3", "h4", "p", "br", "hr", "strong", "em", "b", "i", "a", "ul", "ol", "li",
@@ -36,6 +48,8 @@ ARTICLE_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 
 COMMENT_TAGS = {"p", "br", "a"}
+
+RENDER_VERSION = 2  # 2: the divider cuts whatever the line endings
 
 
 @dataclass(frozen=True)
@@ -61,11 +75,69 @@ class RenderedArticle:
         return self.members_only is not None
 
 
+def normalise_line_endings(text: str) -> str:
+    """CRLF (what browsers send from a <textarea>, per the HTML spec's form submission
+    rules) and lone CR, as "\n". Without this, a "$" in a line-based pattern stops
+    matching just before the "\r" and the divider is silently missed."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def normalise_body(body: str) -> str:
+    """An article body as it is stored: "\n" line endings and every divider line written
+    exactly as MEMBERS_ONLY_DIVIDER_TEXT. Nothing else changes (trailing spaces elsewhere
+    are a Markdown line break, so they stay)."""
+    return MEMBERS_ONLY_DIVIDER.sub(MEMBERS_ONLY_DIVIDER_TEXT, normalise_line_endings(body))
+
+
+def _looks_like_a_divider(line: str) -> bool:
+    """A line staff probably meant as the divider, but which the cut would not recognise.
+
+    Either the words "members only" in any dress on a line of their own (`members only`,
+    `**Members-only**`, `<!-- membersonly -->`, `<!- members-only -->`), or an HTML comment
+    mentioning members or "only" (`<!-- memebers only -->`, text before a divider).
+    """
+    letters = re.sub(r"[^a-z]", "", line.lower())
+    if letters in {"membersonly", "memberonly"}:
+        return True
+    comment_like = "<!" in line or line.rstrip().endswith("->")
+    return comment_like and re.search(r"memb|only", line, re.IGNORECASE) is not None
+
+
+def validate_members_only_divider(body: str) -> None:
+    """Refuse a body whose divider would not cut, so a typo never publishes everything.
+
+    Raises ValidationError naming the line to fix: a line that looks like a divider but is
+    not one, or a second divider (only the first cuts, so the second would be public).
+    """
+    dividers = []
+    for number, line in enumerate(normalise_line_endings(body).split("\n"), start=1):
+        if MEMBERS_ONLY_DIVIDER.fullmatch(line):
+            dividers.append(number)
+        elif _looks_like_a_divider(line):
+            raise ValidationError(
+                "Line %(line)s looks like a members-only divider but is not one, so "
+                "everything after it would be public. " + DIVIDER_INSTRUCTION,
+                code="members_only_divider_mistyped",
+                params={"line": number},
+            )
+    if len(dividers) > 1:
+        raise ValidationError(
+            "There are two members-only dividers, on lines %(first)s and %(second)s. Keep "
+            "only the first: everything after it is for premium members already.",
+            code="members_only_divider_twice",
+            params={"first": dividers[0], "second": dividers[1]},
+        )
+
+
 def split_members_only(body: str) -> tuple[str, str | None]:
-    """Cut the Markdown body at the members-only divider: (public part, members-only part)."""
-    parts = MEMBERS_ONLY_DIVIDER.split(body, maxsplit=1)
+    """Cut the Markdown body at the members-only divider: (public part, members-only part).
+
+    The cut does not rely on the body having been stored normalised: line endings are
+    normalised here too, so no body can slip past it.
+    """
+    parts = MEMBERS_ONLY_DIVIDER.split(normalise_line_endings(body), maxsplit=1)
     if len(parts) == 1:
-        return body, None
+        return parts[0], None
     public, members_only = parts[0].rstrip(), parts[1].strip()
     return public, (members_only or None)
 
@@ -108,8 +180,12 @@ def render_article(body: str) -> RenderedArticle:
 
 
 def render_episode_article(episode) -> RenderedArticle:
-    """The rendered article of an episode, cached until the episode is next saved."""
-    key = f"episode-article:{episode.pk}:{episode.updated_at.timestamp()}"
+    """The rendered article of an episode, cached until the episode is next saved.
+
+    The key carries RENDER_VERSION: raise it whenever the cut or the rendering changes, so
+    articles cached by older code (which may have missed a divider) are never served.
+    """
+    key = f"episode-article:v{RENDER_VERSION}:{episode.pk}:{episode.updated_at.timestamp()}"
     article = cache.get(key)
     if article is None:
         article = render_article(episode.body)

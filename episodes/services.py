@@ -18,8 +18,22 @@ from members.services import sunday_email_unsubscribe_token
 
 from .models import Comment, Episode, ReleaseDelivery, ReleaseMailing
 from .release import next_release_at
+from .rendering import normalise_body
 
 logger = logging.getLogger(__name__)
+
+
+def episode_save(*, episode: Episode) -> Episode:
+    """Check and store an episode written anywhere (the admin, a command, an import).
+
+    The body is normalised first (line endings, the divider's spelling; see
+    rendering.normalise_body), so the members-only cut always finds its line; a body whose
+    divider is mistyped or doubled is refused with a ValidationError on "body".
+    """
+    episode.body = normalise_body(episode.body)
+    episode.full_clean()
+    episode.save()
+    return episode
 
 
 def episode_schedule(*, episode: Episode, publish_at=None) -> Episode:
