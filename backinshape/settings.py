@@ -128,6 +128,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "backinshape.middleware.RefuseNulInAddressMiddleware",
 ]
 
 ROOT_URLCONF = "backinshape.urls"
