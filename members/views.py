@@ -224,26 +224,26 @@ def stripe_webhook(request):
         return HttpResponseBadRequest("Webhook not configured.", content_type="text/plain")
     signature = request.headers.get("Stripe-Signature", "")
     try:
-        stripe.Webhook.construct_event(request.body, signature, secret)
+        stripe.WebhookSignature.verify_header(
+            request.body, signature, secret, stripe.Webhook.DEFAULT_TOLERANCE
+        )
         event = json.loads(request.body)
     except stripe.SignatureVerificationError:
         logger.warning("Stripe webhook refused: missing or invalid signature.")
         return HttpResponseBadRequest("Invalid signature.", content_type="text/plain")
-    except ValueError:  # not UTF-8 or not JSON
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, or nested too deep to read
         return HttpResponseBadRequest("Invalid payload.", content_type="text/plain")
-    if (
-        not isinstance(event, dict)
-        or not str(event.get("id", "")).startswith("evt_")
-        or not isinstance(event.get("type"), str)
-    ):
-        return HttpResponseBadRequest("Not a Stripe event.", content_type="text/plain")
 
-    with transaction.atomic():
-        record, created = services.stripe_event_record(event=event)
-        if created:
-            transaction.on_commit(
-                partial(tasks.process_stripe_event.delay, record.event_id), robust=True
-            )
+    try:
+        with transaction.atomic():
+            record, created = services.stripe_event_record(event=event)
+            if created:
+                transaction.on_commit(
+                    partial(tasks.process_stripe_event.delay, record.event_id), robust=True
+                )
+    except services.StripeEventMalformed as exc:
+        logger.warning("Stripe webhook refused a signed body: %s.", exc)
+        return HttpResponseBadRequest("Not a Stripe event.", content_type="text/plain")
     return JsonResponse({"received": True, "duplicate": not created})
 
 
