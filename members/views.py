@@ -13,12 +13,7 @@ from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, J
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import (
-    require_GET,
-    require_http_methods,
-    require_POST,
-    require_safe,
-)
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 
 from . import selectors, services, tasks
@@ -29,7 +24,7 @@ from .stripe_client import stripe_is_configured
 logger = logging.getLogger(__name__)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def subscribe(request):
     if request.method == "POST":
         form = SubscribeForm(request.POST)
@@ -59,7 +54,7 @@ def subscribe(request):
     return render(request, "members/subscribe.html", {"form": SubscribeForm()})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def subscribe_confirm(request, token):
     subscriber = get_object_or_404(Subscriber, token=token)
     if request.method == "POST":
@@ -73,7 +68,7 @@ def subscribe_confirm(request, token):
 # token, so the signed or random token in the URL is the only credential. GET only shows
 # a page, because mail scanners follow links.
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token):
     email = services.sunday_email_address_for_token(token)
     if email is None:
@@ -168,7 +163,7 @@ def checkout(request):
     return _redirect_see_other(url)
 
 
-@require_GET
+@require_safe
 @login_required
 def checkout_success(request):
     """Back from Checkout: confirm with Stripe itself before showing anything as paid."""
@@ -250,7 +245,7 @@ def stripe_webhook(request):
 # --- The member's own page ------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def account(request):
     """Email, password, membership, billing, the Sunday email, and leaving."""
@@ -293,7 +288,7 @@ def account(request):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def account_delete(request):
     """Delete the account after a confirmation; any subscription is cancelled first."""
