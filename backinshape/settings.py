@@ -88,7 +88,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS") or (
 CSRF_TRUSTED_ORIGINS = [SITE_URL] if SITE_URL.startswith("https://") else []
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "backinshape.admin_safety.BackInShapeAdminConfig",  # django.contrib.admin, safer lists
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
