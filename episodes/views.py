@@ -69,7 +69,7 @@ def _render_episode_page(request, episode, form, *, status=200):
 def episode_detail(request, slug):
     episode = selectors.episode_get_for_viewer(slug=slug, user=request.user)
     reply_to = request.GET.get("reply_to", "")
-    initial = {"parent": int(reply_to)} if reply_to.isdigit() else {}
+    initial = {"parent": int(reply_to)} if reply_to.isdecimal() else {}
     form = CommentForm(user=request.user, episode=episode, initial=initial)
     return _render_episode_page(request, episode, form)
 

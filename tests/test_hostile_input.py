@@ -1,14 +1,24 @@
 """Nothing a visitor can send makes the site fail: odd input gets a clear answer, never a 500."""
 
+from urllib.parse import quote, unquote_to_bytes, urlsplit
+
 import pytest
 from django.test import Client
+from django.urls import Resolver404, resolve
+from django.utils.encoding import repercent_broken_unicode
 
-from .factories import CommentFactory
+from .factories import CommentFactory, TopicFactory
+from .site_urls import site_routes
 
 pytestmark = pytest.mark.django_db
 
 HUGE = "9" * 30
 LONG_EMAIL = "a" * 60 + "@" + ("b" * 60 + ".") * 4 + "com"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -116,3 +126,84 @@ def test_odd_account_posts_come_back_as_form_errors(strict_client, url, data):
     if response.status_code != 302:
         page = response.content.decode()
         assert "field__error" in page or "notice--error" in page
+
+
+# --- Every URL pattern, every persona ---------------------------------------------------------
+
+# Hostile path and query values, percent-encoded as a client would send them.
+HOSTILE = {
+    "NUL": "%00",
+    "escaped NUL": "%2500",
+    "500 characters": "x" * 500,
+    "right-to-left override": quote("\u202egnp.exe"),
+    "emoji": quote("\U0001f9b4"),
+    "combining marks": quote("e\u0301\u0301\u0301"),
+    "lone surrogate": "%ED%A0%80",
+    "20 digits": "9" * 20,
+    "minus one": "-1",
+    "superscript digit": quote("\u00b2"),
+}
+PERSONAS = ["visitor", "free_member", "premium_member", "staff"]
+# The query parameters the site reads, and the pages that read them.
+QUERY_PAGES = {
+    "page": ["/", "/episodes/", "/search/?q=back", "/topics/{topic}/"],
+    "q": ["/search/"],
+    "reply_to": ["/episodes/{episode}/"],
+    "session_id": ["/membership/success/"],
+    "next": ["/accounts/login/", "/accounts/signup/", "/accounts/login/code/"],
+}
+ROUTES_WITH_PARAMETERS = [route for route in site_routes() if route.params]
+
+
+def _persona_client(request, persona: str) -> Client:
+    client = Client(raise_request_exception=True)
+    if persona != "visitor":
+        client.force_login(request.getfixturevalue(persona))
+    return client
+
+
+def _resolves(url: str) -> bool:
+    """Whether Django's resolver matches the path, decoded as the test client decodes it."""
+    path = repercent_broken_unicode(unquote_to_bytes(urlsplit(url).path)).decode()
+    try:
+        resolve(path)
+    except Resolver404:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_hostile_values_in_any_path_parameter(request, persona):
+    """A hostile value is answered as an unknown one: the same status as a well-formed value
+    that matches nothing, 404 where the URL pattern refuses it, 400 for a NUL."""
+    client = _persona_client(request, persona)
+    wrong = []
+    for route in ROUTES_WITH_PARAMETERS:
+        unknown = route.fill({name: "0" for name in route.params})
+        baseline = client.get(unknown).status_code
+        for label, value in HOSTILE.items():
+            url = route.fill({name: value for name in route.params})
+            expected = 400 if label == "NUL" else baseline if _resolves(url) else 404
+            status = client.get(url).status_code
+            if status != expected:
+                wrong.append(f"{route.name} {label}: {status}, expected {expected}")
+    assert wrong == []
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_hostile_values_in_any_query_parameter(request, persona, episode):
+    """A hostile query value changes nothing: the page answers as it does without it."""
+    topic = TopicFactory()
+    client = _persona_client(request, persona)
+    wrong = []
+    for parameter, pages in QUERY_PAGES.items():
+        for page in pages:
+            url = page.format(topic=topic.slug, episode=episode.slug)
+            baseline = client.get(url).status_code
+            joiner = "&" if "?" in url else "?"
+            for label, value in HOSTILE.items():
+                expected = 400 if label == "NUL" else baseline
+                status = client.get(f"{url}{joiner}{parameter}={value}").status_code
+                if status != expected:
+                    wrong.append(f"{url} {parameter} {label}: {status}, expected {expected}")
+    assert wrong == []
