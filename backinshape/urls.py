@@ -38,5 +38,6 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler400 = "backinshape.views.bad_request"
 handler404 = "backinshape.views.page_not_found"
 handler500 = "backinshape.views.server_error"

@@ -26,6 +26,11 @@ def healthz(request):
     )
 
 
+def bad_request(request, exception=None):
+    """A request we cannot act on (a NUL in the address, a malformed upload...): say so."""
+    return render(request, "400.html", status=400)
+
+
 def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 

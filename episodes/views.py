@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 
 from common.client_ip import client_ip
@@ -20,7 +20,7 @@ EPISODES_PER_PAGE = 12
 PENDING_SESSION_KEY = "pending_comment_ids"
 
 
-@require_GET
+@require_safe
 def home(request):
     episodes = list(Episode.objects.published().for_cards()[:7])
     return render(
@@ -34,7 +34,7 @@ def home(request):
     )
 
 
-@require_GET
+@require_safe
 def episode_list(request):
     page = Paginator(Episode.objects.published().for_cards(), EPISODES_PER_PAGE).get_page(
         request.GET.get("page")
@@ -42,7 +42,7 @@ def episode_list(request):
     return render(request, "episodes/episode_list.html", {"page_obj": page})
 
 
-@require_GET
+@require_safe
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     page = Paginator(topic.episodes.published().for_cards(), EPISODES_PER_PAGE).get_page(
@@ -67,11 +67,11 @@ def _render_episode_page(request, episode, form, *, status=200):
     return render(request, "episodes/episode_detail.html", context, status=status)
 
 
-@require_GET
+@require_safe
 def episode_detail(request, slug):
     episode = selectors.episode_get_for_viewer(slug=slug, user=request.user)
     reply_to = request.GET.get("reply_to", "")
-    initial = {"parent": int(reply_to)} if reply_to.isdigit() else {}
+    initial = {"parent": int(reply_to)} if reply_to.isdecimal() else {}
     form = CommentForm(user=request.user, episode=episode, initial=initial)
     return _render_episode_page(request, episode, form)
 
@@ -137,7 +137,7 @@ def comment_post(request, slug):
     return HttpResponseRedirect(f"{detail_url}#comment-{comment.pk}")
 
 
-@require_GET
+@require_safe
 def search(request):
     query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     results = selectors.episode_search(query=query, user=request.user) if query else []

@@ -537,14 +537,78 @@ def membership_email_send(*, membership_id: int, kind: str) -> bool:
 # --- Stripe webhook events -----------------------------------------------------------------
 
 
-def stripe_event_record(*, event: Mapping) -> tuple[StripeEvent, bool]:
-    """Store a verified webhook event once. A repeat delivery returns (existing, False)."""
+class StripeEventMalformed(ValueError):
+    """A correctly signed body that is not an event we can store; the message says why."""
+
+
+# Stripe's clock and ours may differ by a little; an event "created" further ahead than
+# this is not one Stripe sent just now. Five minutes matches the SDK's signature tolerance
+# (stripe.Webhook.DEFAULT_TOLERANCE).
+STRIPE_EVENT_CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def stripe_event_check(*, event: Any) -> None:
+    """Raise StripeEventMalformed unless `event` has the shape of a Stripe event
+    (https://docs.stripe.com/api/events/object) that the database can hold.
+
+    The signature proves who sent a body, not that it fits: an id longer than the column,
+    or a NUL anywhere (PostgreSQL text and jsonb cannot hold U+0000) would fail inside
+    the database instead of being refused.
+    """
+    if not isinstance(event, dict):
+        raise StripeEventMalformed("the body is not a JSON object")
+    event_id, event_type = event.get("id"), event.get("type")
+    if not isinstance(event_id, str) or not event_id.startswith("evt_"):
+        raise StripeEventMalformed("no evt_ id")
+    if len(event_id) > StripeEvent._meta.get_field("event_id").max_length:
+        raise StripeEventMalformed("the id is too long")
+    if not isinstance(event_type, str) or not event_type:
+        raise StripeEventMalformed("no type")
+    if len(event_type) > StripeEvent._meta.get_field("type").max_length:
+        raise StripeEventMalformed("the type is too long")
+    if not isinstance(event.get("livemode", False), bool):
+        raise StripeEventMalformed("livemode is not true or false")
+    created = event.get("created")
+    if not isinstance(created, int) or isinstance(created, bool):
+        raise StripeEventMalformed("no created time")
+    latest = (timezone.now() + STRIPE_EVENT_CLOCK_SKEW).timestamp()
+    if created > latest:
+        raise StripeEventMalformed("created in the future")
+    data = event.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        raise StripeEventMalformed("data.object is not an object")
+    if _json_has_nul(event):
+        raise StripeEventMalformed("a NUL character in the payload")
+
+
+def _json_has_nul(value: Any) -> bool:
+    # Iterative, so a deeply nested (but parseable) body cannot exhaust the stack.
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
+def stripe_event_record(*, event: Any) -> tuple[StripeEvent, bool]:
+    """Store a verified webhook event once. A repeat delivery returns (existing, False).
+
+    Raises StripeEventMalformed (and stores nothing) for a body that is not an event.
+    """
+    stripe_event_check(event=event)
     return StripeEvent.objects.get_or_create(
         event_id=event["id"],
         defaults={
-            "type": str(event.get("type", ""))[:100],
-            "livemode": bool(event.get("livemode")),
-            "payload": dict(event),
+            "type": event["type"],
+            "livemode": event.get("livemode", False),
+            "payload": event,
         },
     )
 

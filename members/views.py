@@ -13,12 +13,7 @@ from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, J
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import (
-    require_GET,
-    require_http_methods,
-    require_POST,
-    require_safe,
-)
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 
 from . import selectors, services, tasks
@@ -35,7 +30,7 @@ from .stripe_client import stripe_is_configured
 logger = logging.getLogger(__name__)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def subscribe(request):
     if request.method == "POST":
         form = SubscribeForm(request.POST)
@@ -65,7 +60,7 @@ def subscribe(request):
     return render(request, "members/subscribe.html", {"form": SubscribeForm()})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def subscribe_confirm(request, token):
     subscriber = get_object_or_404(Subscriber, token=token)
     if request.method == "POST":
@@ -79,7 +74,7 @@ def subscribe_confirm(request, token):
 # token, so the signed or random token in the URL is the only credential. GET only shows
 # a page, because mail scanners follow links.
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token):
     email = services.sunday_email_address_for_token(token)
     if email is None:
@@ -174,7 +169,7 @@ def checkout(request):
     return _redirect_see_other(url)
 
 
-@require_GET
+@require_safe
 @login_required
 def checkout_success(request):
     """Back from Checkout: confirm with Stripe itself before showing anything as paid."""
@@ -230,33 +225,33 @@ def stripe_webhook(request):
         return HttpResponseBadRequest("Webhook not configured.", content_type="text/plain")
     signature = request.headers.get("Stripe-Signature", "")
     try:
-        stripe.Webhook.construct_event(request.body, signature, secret)
+        stripe.WebhookSignature.verify_header(
+            request.body, signature, secret, stripe.Webhook.DEFAULT_TOLERANCE
+        )
         event = json.loads(request.body)
     except stripe.SignatureVerificationError:
         logger.warning("Stripe webhook refused: missing or invalid signature.")
         return HttpResponseBadRequest("Invalid signature.", content_type="text/plain")
-    except ValueError:  # not UTF-8 or not JSON
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, or nested too deep to read
         return HttpResponseBadRequest("Invalid payload.", content_type="text/plain")
-    if (
-        not isinstance(event, dict)
-        or not str(event.get("id", "")).startswith("evt_")
-        or not isinstance(event.get("type"), str)
-    ):
-        return HttpResponseBadRequest("Not a Stripe event.", content_type="text/plain")
 
-    with transaction.atomic():
-        record, created = services.stripe_event_record(event=event)
-        if created:
-            transaction.on_commit(
-                partial(tasks.process_stripe_event.delay, record.event_id), robust=True
-            )
+    try:
+        with transaction.atomic():
+            record, created = services.stripe_event_record(event=event)
+            if created:
+                transaction.on_commit(
+                    partial(tasks.process_stripe_event.delay, record.event_id), robust=True
+                )
+    except services.StripeEventMalformed as exc:
+        logger.warning("Stripe webhook refused a signed body: %s.", exc)
+        return HttpResponseBadRequest("Not a Stripe event.", content_type="text/plain")
     return JsonResponse({"received": True, "duplicate": not created})
 
 
 # --- The member's own page ------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def account(request):
     """Display name, email, password, membership, billing, the Sunday email, and leaving."""
@@ -309,7 +304,7 @@ def account(request):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def account_delete(request):
     """Delete the account after a confirmation; any subscription is cancelled first."""

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from members.selectors import member_has_premium
 
@@ -36,7 +36,7 @@ def _member_state(request) -> selectors.ProgramState:
     return state
 
 
-@require_GET
+@require_safe
 def overview(request):
     """The member's dashboard for anyone with a program; the public overview otherwise."""
     if request.user.is_authenticated:
@@ -92,7 +92,7 @@ def _render_routine(request, routine: Routine, *, log_form=None, checkin_forms=N
     return render(request, "programs/routine_detail.html", context, status=status)
 
 
-@require_GET
+@require_safe
 def routine_detail(request, phase_slug, routine_slug):
     routine = selectors.routine_get(phase_slug=phase_slug, routine_slug=routine_slug)
     return _render_routine(request, routine)
@@ -186,14 +186,14 @@ def _red_flag_screen(request, *, occasion: str):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def start(request):
     """The red-flag screen before Phase One (and again after a "yes", with a clinician's OK)."""
     return _red_flag_screen(request, occasion="start")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def flare_up(request):
     """Report a flare-up: the red-flag screen first, then the program pauses until it settles."""
@@ -211,7 +211,7 @@ def resume(request):
     return redirect("programs:overview")
 
 
-@require_GET
+@require_safe
 def seek_care(request):
     """Get medical help now: shown after a "yes" on the red-flag screen; public on purpose."""
     return render(request, "programs/seek_care.html", {"red_flag": PauseReason.RED_FLAG})

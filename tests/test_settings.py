@@ -56,8 +56,11 @@ def test_server_error_page_is_styled(rf):
 
 
 @pytest.mark.django_db
-def test_search_with_a_nul_byte_is_not_an_error(client):
-    assert client.get("/search/?q=back%00pain").status_code == 200
+def test_search_with_a_nul_byte_gets_the_bad_address_page(client):
+    response = client.get("/search/?q=back%00pain")
+
+    assert response.status_code == 400
+    assert "We couldn't read that address" in response.content.decode()
 
 
 def test_csp_forbids_inline_scripts_and_styles(client, db):

@@ -8,6 +8,7 @@ import time
 import pytest
 import time_machine
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from members.models import Membership, StripeEvent, User
@@ -97,6 +98,102 @@ def test_it_refuses_a_signed_body_that_is_not_an_event(fake_stripe, post_event):
 
     assert response.status_code == 400
     assert not StripeEvent.objects.exists()
+
+
+def _set(path: str, value):
+    """A change to a valid event: set the value at a dotted path ("data.object.id")."""
+
+    def change(event: dict) -> dict:
+        *parents, last = path.split(".")
+        target = event
+        for key in parents:
+            target = target[key]
+        target[last] = value
+        return event
+
+    return change
+
+
+def _drop(key: str):
+    def change(event: dict) -> dict:
+        del event[key]
+        return event
+
+    return change
+
+
+def _nested(depth: int):
+    """As a raw body: json.dumps itself could not write something this deep."""
+
+    def change(event: dict) -> str:
+        event["data"]["object"]["metadata"] = "NESTED"
+        return json.dumps(event).replace('"NESTED"', "[" * depth + "]" * depth)
+
+    return change
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda event: [event], id="a JSON array"),
+        pytest.param(lambda event: '"evt_1"', id="a JSON string"),
+        pytest.param(_set("id", "evt_" + "x" * 300), id="id over 255 characters"),
+        pytest.param(_set("id", 12345), id="id not a string"),
+        pytest.param(_set("id", "evt_\x00"), id="NUL in the id"),
+        pytest.param(_drop("id"), id="no id"),
+        pytest.param(_drop("type"), id="no type"),
+        pytest.param(_set("type", ["customer.subscription.deleted"]), id="type not a string"),
+        pytest.param(_set("type", "customer.subscription.deleted\x00"), id="NUL in the type"),
+        pytest.param(_set("type", "x" * 101), id="type over 100 characters"),
+        pytest.param(_drop("created"), id="no created"),
+        pytest.param(_set("created", "yesterday"), id="created not a number"),
+        pytest.param(_set("created", True), id="created a boolean"),
+        pytest.param(_set("created", int(time.time()) + 600), id="created ten minutes ahead"),
+        pytest.param(_set("created", 10**20), id="created in the far future"),
+        pytest.param(_set("livemode", "false"), id="livemode not a boolean"),
+        pytest.param(_drop("data"), id="no data"),
+        pytest.param(_set("data", "sub_1"), id="data not an object"),
+        pytest.param(_set("data.object", "sub_1"), id="data.object a string"),
+        pytest.param(_set("data.object", ["sub_1"]), id="data.object an array"),
+        pytest.param(_set("data.object", None), id="data.object null"),
+        pytest.param(_set("data.object.metadata", {"note": "a\x00b"}), id="NUL deep inside"),
+        pytest.param(_set("data.object.metadata", {"\x00": "1"}), id="NUL in a key"),
+        pytest.param(_nested(100_000), id="nested 100,000 deep"),
+    ],
+)
+def test_it_refuses_a_signed_but_malformed_event_and_stores_nothing(
+    fake_stripe, subscriber_member, subscription_event, django_capture_on_commit_callbacks, change
+):
+    membership = _membership(subscriber_member)
+    fake_stripe.update_subscription(membership.stripe_subscription_id, status="canceled")
+    event = subscription_event("customer.subscription.deleted", membership.stripe_subscription_id)
+    changed = change(event)
+    body = changed if isinstance(changed, str) else json.dumps(changed)  # a str is the raw body
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client(raise_request_exception=True).post(
+            "/membership/webhook/",
+            data=body,
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=sign_payload(body),
+        )
+
+    assert response.status_code == 400
+    assert not StripeEvent.objects.exists()
+    assert _membership(subscriber_member).status == Membership.Status.ACTIVE
+    assert not fake_stripe.calls("GET", "/v1/")
+    assert not mail.outbox
+
+
+def test_it_accepts_an_event_created_a_moment_ahead_of_our_clock(
+    fake_stripe, post_event, subscriber_member, subscription_event
+):
+    membership = _membership(subscriber_member)
+    event = subscription_event("customer.subscription.updated", membership.stripe_subscription_id)
+    event["created"] = int(time.time()) + 60  # Stripe's clock may run a little ahead
+
+    assert post_event(event).status_code == 200
+    assert StripeEvent.objects.filter(event_id=event["id"]).exists()
 
 
 def test_it_answers_get_with_405(fake_stripe, client):

@@ -1,0 +1,43 @@
+"""The admin site, with changelists that treat impossible filter values as a bad lookup.
+
+Django's ChangeList turns a date drill-down (`?publish_at__year=...`) into a datetime range
+and lets OverflowError (a 20-digit year) and ValueError (year 9999, whose next year is past
+datetime.max) escape as a 500. Here they become IncorrectLookupParameters, which the
+changelist view answers as it does any other bad filter: a redirect to `?e=1`.
+"""
+
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
+
+
+class SafeChangeList(ChangeList):
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+
+class SafeChangeListMixin:
+    def get_changelist(self, request, **kwargs):
+        changelist = super().get_changelist(request, **kwargs)
+        if issubclass(changelist, SafeChangeList):
+            return changelist
+        return type(f"Safe{changelist.__name__}", (SafeChangeList, changelist), {})
+
+
+class BackInShapeAdminSite(admin.AdminSite):
+    """Every ModelAdmin registered here, ours and the libraries' (auth, allauth), gets the
+    safe changelist, so no app has to remember to."""
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, SafeChangeListMixin):
+            admin_class = type(admin_class.__name__, (SafeChangeListMixin, admin_class), {})
+        return super().register(model_or_iterable, admin_class, **options)
+
+
+class BackInShapeAdminConfig(AdminConfig):
+    default_site = "backinshape.admin_safety.BackInShapeAdminSite"
