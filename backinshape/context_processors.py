@@ -1,8 +1,17 @@
 from django.conf import settings
 
 
+def _canonical_url(request) -> str:
+    """This page's one address on the public site: SITE_URL, the path, and the page
+    number when it is past the first. Other query strings never make a new page."""
+    page = request.GET.get("page", "")
+    suffix = f"?page={int(page)}" if page.isdecimal() and 1 < int(page) < 10_000 else ""
+    return f"{settings.SITE_URL}{request.path}{suffix}"
+
+
 def site(request):
     return {
         "SITE_NAME": "Back In Shape",
         "SITE_URL": settings.SITE_URL,
+        "canonical_url": _canonical_url(request),
     }

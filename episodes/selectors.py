@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import ExtractYear
 from django.http import Http404
+from django.utils import timezone
 
 from members.selectors import member_has_premium
 
@@ -39,6 +41,61 @@ def episode_related(*, episode: Episode, limit: int = 3) -> list[Episode]:
         )
         chosen.extend(more)
     return chosen
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    older: Episode | None
+    newer: Episode | None
+
+
+def episode_neighbours(*, episode: Episode) -> Neighbours:
+    """The published episodes just before and just after this one, by release date."""
+    if not episode.is_live:
+        return Neighbours(older=None, newer=None)
+    published = Episode.objects.published().only("slug", "title", "number", "publish_at")
+    older = (
+        published.filter(
+            Q(publish_at__lt=episode.publish_at)
+            | Q(publish_at=episode.publish_at, number__lt=episode.number)
+        )
+        .order_by("-publish_at", "-number")
+        .first()
+    )
+    newer = (
+        published.filter(
+            Q(publish_at__gt=episode.publish_at)
+            | Q(publish_at=episode.publish_at, number__gt=episode.number)
+        )
+        .order_by("publish_at", "number")
+        .first()
+    )
+    return Neighbours(older=older, newer=newer)
+
+
+def topics_with_episode_counts() -> list[Topic]:
+    """Every topic, A to Z, with how many published episodes it has."""
+    published = Q(
+        episodes__status=Episode.Status.PUBLISHED, episodes__publish_at__lte=timezone.now()
+    )
+    return list(
+        Topic.objects.annotate(episode_count=Count("episodes", filter=published)).order_by("name")
+    )
+
+
+def episode_years() -> list[dict]:
+    """The years with published episodes, newest first: [{"year": 2026, "count": 12}, ...]."""
+    return list(
+        Episode.objects.published()
+        .annotate(year=ExtractYear("publish_at"))
+        .values("year")
+        .annotate(count=Count("pk"))
+        .order_by("-year")
+    )
+
+
+def episodes_in_year(*, year: int):
+    return Episode.objects.published().filter(publish_at__year=year).for_cards()
 
 
 @dataclass

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
@@ -12,7 +12,7 @@ from common.client_ip import client_ip
 from members import services as member_services
 from members.forms import SubscribeForm
 
-from . import selectors, services
+from . import selectors, services, structured_data
 from .forms import CommentForm
 from .models import Episode, Topic
 
@@ -30,6 +30,7 @@ def home(request):
             "latest": episodes[0] if episodes else None,
             "recent": episodes[1:],
             "subscribe_form": SubscribeForm(),
+            "structured_data": structured_data.home_graph(),
         },
     )
 
@@ -39,7 +40,34 @@ def episode_list(request):
     page = Paginator(Episode.objects.published().for_cards(), EPISODES_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    return render(request, "episodes/episode_list.html", {"page_obj": page})
+    return render(
+        request,
+        "episodes/episode_list.html",
+        {"page_obj": page, "years": selectors.episode_years()},
+    )
+
+
+@require_safe
+def episode_year(request, year):
+    if not 1 <= year <= 9999:  # beyond what a date can hold
+        raise Http404("No episodes that year.")
+    page = Paginator(selectors.episodes_in_year(year=year), EPISODES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    if not page.paginator.count:
+        raise Http404("No episodes that year.")
+    return render(
+        request,
+        "episodes/episode_year.html",
+        {"year": year, "page_obj": page, "years": selectors.episode_years()},
+    )
+
+
+@require_safe
+def topic_list(request):
+    return render(
+        request, "episodes/topic_list.html", {"topics": selectors.topics_with_episode_counts()}
+    )
 
 
 @require_safe
@@ -48,16 +76,29 @@ def topic_detail(request, slug):
     page = Paginator(topic.episodes.published().for_cards(), EPISODES_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    return render(request, "episodes/topic_detail.html", {"topic": topic, "page_obj": page})
+    return render(
+        request,
+        "episodes/topic_detail.html",
+        {
+            "topic": topic,
+            "page_obj": page,
+            "structured_data": structured_data.topic_graph(topic),
+        },
+    )
 
 
 def _render_episode_page(request, episode, form, *, status=200):
     threads, comment_count = selectors.episode_comment_threads(
         episode=episode, include_pending_ids=request.session.get(PENDING_SESSION_KEY, [])
     )
+    article = selectors.episode_article_for_viewer(episode=episode, user=request.user)
     context = {
         "episode": episode,
-        "article": selectors.episode_article_for_viewer(episode=episode, user=request.user),
+        "article": article,
+        "structured_data": structured_data.episode_graph(
+            episode, has_members_only=article.has_members_only
+        ),
+        "neighbours": selectors.episode_neighbours(episode=episode),
         "related": selectors.episode_related(episode=episode),
         "threads": threads,
         "comment_count": comment_count,

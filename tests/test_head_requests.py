@@ -5,6 +5,7 @@ Uptime monitors and link-preview crawlers send HEAD first; a 405 there reads as 
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from members.services import sunday_email_unsubscribe_token
 from programs import services as program_services
@@ -48,6 +49,7 @@ def real_values(premium_member):
         "routine_slug": routine.slug,
         "key": "not-a-real-key",
         "uidb36": "1",
+        "year": str(timezone.localtime(episode.publish_at).year),
     }
     overrides = {
         "episodes:topic": {"slug": topic.slug},

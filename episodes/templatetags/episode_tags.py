@@ -1,8 +1,16 @@
+import json
+
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from ..rendering import render_comment
 
 register = template.Library()
+
+# The same escapes as django.utils.html.json_script.
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 @register.filter
@@ -20,3 +28,14 @@ def duration(seconds) -> str:
     if hours:
         return f"{hours} h {minutes} min"
     return f"{minutes} min"
+
+
+@register.simple_tag
+def json_ld(data) -> str:
+    """`data` as a JSON-LD block. <, > and & are escaped as in Django's json_script, so a
+    title containing `</script>` cannot end the block early. Not executed by browsers, so
+    the Content Security Policy has nothing to allow."""
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(
+        JSON_SCRIPT_ESCAPES
+    )
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))

@@ -16,6 +16,7 @@ PAGES = {
     "episode list": "/episodes/",
     "episode with comments and a lock": "/episodes/hinge-from-the-hips/",
     "topic": "/topics/hip-hinging/",
+    "topics": "/topics/",
     "search results": "/search/?q=hinge",
     "not found": "/no-such-page/",
     "sunday email": "/subscribe/",
