@@ -86,7 +86,13 @@ class Routine(models.Model):
     class Meta:
         ordering = ["phase__number", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["phase", "position"], name="programs_routine_position"),
+            # Deferred to the commit on PostgreSQL, so a reorder can swap two positions in
+            # one transaction (SQLite ignores this; the admin formset steps rows aside).
+            models.UniqueConstraint(
+                fields=["phase", "position"],
+                name="programs_routine_position",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
             models.UniqueConstraint(fields=["phase", "slug"], name="programs_routine_slug"),
             models.CheckConstraint(
                 condition=Q(green_max_pain__lte=models.F("amber_max_pain"), amber_max_pain__lte=10),
@@ -138,7 +144,11 @@ class RoutineStep(models.Model):
     class Meta:
         ordering = ["routine", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["routine", "position"], name="programs_step_position"),
+            models.UniqueConstraint(
+                fields=["routine", "position"],
+                name="programs_step_position",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
             models.CheckConstraint(
                 condition=(
                     Q(reps__isnull=False, seconds__isnull=True)

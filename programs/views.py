@@ -30,10 +30,7 @@ def _premium_required(request):
 
 def _member_state(request) -> selectors.ProgramState:
     """The member's program, after letting the unlock rule act on time that has passed."""
-    state = selectors.program_state(user=request.user)
-    if state.has_premium and services.program_progress_refresh(state=state):
-        state = selectors.program_state(user=request.user)
-    return state
+    return services.program_state_current(user=request.user)
 
 
 @require_GET
@@ -69,9 +66,15 @@ def _render_routine(request, routine: Routine, *, log_form=None, checkin_forms=N
         "locked": instructions is None,
     }
     if instructions is not None and request.user.is_authenticated:
-        state = selectors.program_state(user=request.user)
+        state = _member_state(request)
         checkin_forms = checkin_forms or {}
-        due = [s for s in state.checkins_due if s.routine_id == routine.pk]
+        # A posted check-in that was refused (too early, or already in) comes back too,
+        # so its message shows next to its form.
+        due = [
+            s
+            for s in state.sessions
+            if s.routine_id == routine.pk and (s in state.checkins_due or s.pk in checkin_forms)
+        ]
         context.update(
             state=state,
             steps=selectors.routine_steps_for_viewer(routine=routine, user=request.user),

@@ -90,7 +90,7 @@ def test_bad_input_comes_back_with_what_was_typed(client, member, day3):
     assert response.status_code == 400
     assert "My own words" in response.text
     assert re.search(r'name="pain_before" value="2"[^>]*checked', response.text)
-    assert "Select a valid choice" in response.text
+    assert "Worst pain is from 0 (none) to 10 (worst imaginable)." in response.text
     assert not SessionLog.objects.exists()
 
 
@@ -254,3 +254,79 @@ def test_grades_carry_a_word_and_an_icon(client, member, routines, time_machine)
             rf'<svg class="grade__icon" aria-hidden="true"[^>]*>.*?</svg> {word}</span>',
             page,
         ), word
+
+
+def _ready_to_open_routine_two(member, routines):
+    """Four green sessions of routine 1 with check-ins; the seventh day opens routine 2."""
+    for day in (0, 2, 4, 6):
+        add_session(member, routines[0], day)
+
+
+ROUTINE_TWO_URL = "/program/calm-and-control/waking-up-the-hips/"
+
+
+def test_the_next_routine_opens_on_its_own_page_without_visiting_the_dashboard(
+    client, member, routines, time_machine
+):
+    _ready_to_open_routine_two(member, routines)
+    time_machine.move_to(on_day(7))
+    client.force_login(member)
+    page = client.get(ROUTINE_TWO_URL).text
+    assert "Open for you" in page
+    assert "Not open yet" not in page
+
+
+def test_the_next_routine_can_be_logged_straight_away_when_time_has_opened_it(
+    client, member, routines, time_machine
+):
+    _ready_to_open_routine_two(member, routines)
+    time_machine.move_to(on_day(7))
+    client.force_login(member)
+    response = client.post(ROUTINE_TWO_URL + "log/", log_data(date=on_day(7).isoformat()))
+    assert response.status_code == 302
+    assert SessionLog.objects.filter(routine=routines[1]).count() == 1
+
+
+def test_a_same_day_check_in_says_why_next_to_the_form(client, member, routines, time_machine):
+    session = add_session(member, routines[0], 3, pain=None)
+    time_machine.move_to(on_day(3))
+    client.force_login(member)
+    response = client.post(
+        f"/program/sessions/{session.pk}/check-in/",
+        {f"checkin-{session.pk}-pain": "same", f"checkin-{session.pk}-stiffness": "same"},
+    )
+    assert response.status_code == 400
+    assert f'id="checkin-{session.pk}"' in response.text
+    assert "The check-in opens the morning after your session." in response.text
+    assert re.search(rf'name="checkin-{session.pk}-pain" value="same"[^>]*checked', response.text)
+    assert not CheckIn.objects.exists()
+
+
+def test_a_second_check_in_says_it_is_already_done(client, member, routines, time_machine):
+    session = add_session(member, routines[0], 2, pain="better")
+    time_machine.move_to(on_day(3))
+    client.force_login(member)
+    response = client.post(
+        f"/program/sessions/{session.pk}/check-in/",
+        {f"checkin-{session.pk}-pain": "worse", f"checkin-{session.pk}-stiffness": "same"},
+    )
+    assert response.status_code == 400
+    assert "You&#x27;ve already checked in for this session." in response.text
+    assert CheckIn.objects.get(session=session).pain == "better"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("pain_before", "11", "Pain is from 0 (none) to 10 (worst imaginable)."),
+        ("worst_pain", "-1", "Worst pain is from 0 (none) to 10 (worst imaginable)."),
+        ("effort", "0", "Effort is from 1 (hardly any) to 10 (as hard as you possibly could)."),
+    ],
+)
+def test_an_out_of_range_scale_says_what_the_range_is(client, member, day3, field, value, message):
+    client.force_login(member)
+    response = client.post(LOG_URL, log_data(**{field: value}))
+    assert response.status_code == 400
+    assert message in response.text.replace("&#x27;", "'")
+    assert "Select a valid choice" not in response.text
+    assert not SessionLog.objects.exists()
