@@ -441,8 +441,9 @@ def program_load_demo() -> tuple[int, int]:
 
     exercises = {}
     for data in EXERCISES:
+        how_to = " ".join([data["purpose"], *data["instructions"]])
         exercise, _ = Exercise.objects.update_or_create(
-            name=data["name"], defaults={"how_to": data["how_to"]}
+            name=data["name"], defaults={"how_to": how_to}
         )
         exercises[data["name"]] = exercise
 

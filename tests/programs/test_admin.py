@@ -84,7 +84,7 @@ def test_routine_admin_shows_thresholds_and_steps(client, staff, routines):
     page = client.get(f"/admin/programs/routine/{routines[2].pk}/change/").text
     assert "Progression thresholds" in page
     assert 'name="green_max_pain"' in page
-    assert "Pelvic tilts" in page  # a step of the demo routine
+    assert "Marching bridge" in page  # a step of the demo routine
 
 
 def test_admin_lists_load(client, staff, member, routines):

@@ -11,7 +11,7 @@ from .conftest import add_session, on_day
 
 pytestmark = pytest.mark.django_db
 
-ROUTINE_URL = "/program/calm-and-control/easy-positions/"
+ROUTINE_URL = "/program/build-the-base/first-bridges/"
 LOG_URL = ROUTINE_URL + "log/"
 
 
@@ -22,7 +22,7 @@ def log_data(**overrides):
         "pain_before": "2",
         "worst_pain": "3",
         "effort": "5",
-        "note": "Knee rocks felt easy.",
+        "note": "Bridges felt easy.",
         **overrides,
     }
 
@@ -35,13 +35,13 @@ def day3(time_machine):
 def test_a_member_logs_a_session(client, member, day3):
     client.force_login(member)
     page = client.get(ROUTINE_URL).text
-    assert 'action="/program/calm-and-control/easy-positions/log/"' in page
+    assert 'action="/program/build-the-base/first-bridges/log/"' in page
     response = client.post(LOG_URL, log_data())
     assert response.status_code == 302
     session = SessionLog.objects.get(user=member)
     assert (session.worst_pain, session.note, session.date) == (
         3,
-        "Knee rocks felt easy.",
+        "Bridges felt easy.",
         on_day(3),
     )
     page = client.get(ROUTINE_URL).text
@@ -70,7 +70,7 @@ def test_a_premium_member_who_has_not_started_cannot_log(client, premium_member,
 
 def test_a_locked_routine_cannot_be_logged(client, member, day3):
     client.force_login(member)
-    response = client.post("/program/calm-and-control/waking-up-the-hips/log/", log_data())
+    response = client.post("/program/build-the-base/learning-the-hinge/log/", log_data())
     assert response.status_code == 403
     assert not SessionLog.objects.exists()
 
@@ -99,7 +99,7 @@ def test_a_date_in_the_future_is_refused_with_input_kept(client, member, day3):
     response = client.post(LOG_URL, log_data(date=on_day(4).isoformat()))
     assert response.status_code == 400
     assert "That date is in the future." in response.text
-    assert "Knee rocks felt easy." in response.text
+    assert "Bridges felt easy." in response.text
 
 
 def test_a_second_log_on_the_same_day_is_refused(client, member, day3):
@@ -238,7 +238,7 @@ def test_the_charts_are_accessible(client, member, routines, time_machine):
     assert '<title id="pain-chart-title">' in page and '<desc id="pain-chart-desc">' in page
     assert "Worst pain during your last 3 sessions ranged from 2 to 6 out of 10" in page
     assert '<th scope="col">Worst during</th>' in page
-    assert "You have opened 1 of 7 routines." in page
+    assert "You have opened 1 of 8 routines." in page
 
 
 def test_grades_carry_a_word_and_an_icon(client, member, routines, time_machine):
@@ -262,7 +262,7 @@ def _ready_to_open_routine_two(member, routines):
         add_session(member, routines[0], day)
 
 
-ROUTINE_TWO_URL = "/program/calm-and-control/waking-up-the-hips/"
+ROUTINE_TWO_URL = "/program/build-the-base/learning-the-hinge/"
 
 
 def test_the_next_routine_opens_on_its_own_page_without_visiting_the_dashboard(
