@@ -87,7 +87,7 @@ class RoutineStepInline(admin.TabularInline):
     model = RoutineStep
     formset = PositionedInlineFormSet
     extra = 1
-    fields = ["position", "exercise", "sets", "reps", "seconds", "notes"]
+    fields = ["position", "exercise", "sets", "reps", "seconds", "rest_seconds", "side", "notes"]
     autocomplete_fields = ["exercise"]
 
 
@@ -130,8 +130,17 @@ class RoutineAdmin(admin.ModelAdmin):
 
 @admin.register(Exercise)
 class ExerciseAdmin(admin.ModelAdmin):
-    list_display = ["name"]
-    search_fields = ["name", "how_to"]
+    list_display = ["name", "purpose", "easier", "harder"]
+    list_select_related = ["easier", "harder"]
+    search_fields = ["name", "purpose", "instructions"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["easier", "harder"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "purpose"]}),
+        ("Premium content", {"fields": ["instructions", "cues", "mistakes"]}),
+        ("Variants", {"fields": ["easier", "harder"]}),
+        ("Media", {"fields": ["video_url", "image", "image_alt"]}),
+    ]
 
 
 def _grade_annotation():

@@ -20,6 +20,7 @@ from members.selectors import member_has_premium
 from .models import (
     CheckIn,
     Done,
+    Exercise,
     MemberProgress,
     PauseReason,
     Phase,
@@ -86,6 +87,23 @@ def routine_steps_for_viewer(*, routine: Routine, user) -> list[RoutineStep]:
     if not member_has_premium(user):
         return []
     return list(routine.steps.select_related("exercise").order_by("position"))
+
+
+def exercise_get(*, slug: str) -> Exercise:
+    try:
+        return Exercise.objects.select_related("easier", "harder").get(slug=slug)
+    except Exercise.DoesNotExist:
+        raise Http404("No exercise here.") from None
+
+
+def exercise_routines(*, exercise: Exercise) -> list[Routine]:
+    """The routines that use this exercise, in program order (titles only: public)."""
+    return list(
+        Routine.objects.filter(steps__exercise=exercise)
+        .select_related("phase")
+        .distinct()
+        .order_by("phase__number", "position")
+    )
 
 
 # --------------------------------------------------------------------------- the rules

@@ -441,11 +441,22 @@ def program_load_demo() -> tuple[int, int]:
 
     exercises = {}
     for data in EXERCISES:
-        how_to = " ".join([data["purpose"], *data["instructions"]])
         exercise, _ = Exercise.objects.update_or_create(
-            name=data["name"], defaults={"how_to": how_to}
+            name=data["name"],
+            defaults={
+                "slug": data["slug"],
+                "purpose": data["purpose"],
+                "instructions": "\n".join(data["instructions"]),
+                "cues": "\n".join(data["cues"]),
+                "mistakes": "\n".join(data["mistakes"]),
+            },
         )
         exercises[data["name"]] = exercise
+    for data in EXERCISES:  # variants point at each other: a second pass once all exist
+        exercise = exercises[data["name"]]
+        exercise.easier = exercises.get(data["easier"])
+        exercise.harder = exercises.get(data["harder"])
+        exercise.save(update_fields=["easier", "harder"])
 
     routines = 0
     for phase_data in PHASES:
@@ -467,6 +478,8 @@ def program_load_demo() -> tuple[int, int]:
                         "sets": step.get("sets", 1),
                         "reps": step.get("reps"),
                         "seconds": step.get("seconds"),
+                        "rest_seconds": step.get("rest_seconds", 0),
+                        "side": step.get("side", ""),
                         "notes": step.get("notes", ""),
                     },
                 )

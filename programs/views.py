@@ -218,3 +218,18 @@ def resume(request):
 def seek_care(request):
     """Get medical help now: shown after a "yes" on the red-flag screen; public on purpose."""
     return render(request, "programs/seek_care.html", {"red_flag": PauseReason.RED_FLAG})
+
+
+@require_GET
+def exercise_detail(request, slug):
+    """The library page of one exercise: name and purpose for everyone, the rest premium."""
+    exercise = selectors.exercise_get(slug=slug)
+    return render(
+        request,
+        "programs/exercise_detail.html",
+        {
+            "exercise": exercise,
+            "has_premium": member_has_premium(request.user),
+            "routines": selectors.exercise_routines(exercise=exercise),
+        },
+    )

@@ -138,6 +138,8 @@ def _routine_change_data(routine, *, positions: dict[int, int]):
                 prefix + "sets": step.sets,
                 prefix + "reps": step.reps or "",
                 prefix + "seconds": step.seconds or "",
+                prefix + "rest_seconds": step.rest_seconds,
+                prefix + "side": step.side,
                 prefix + "notes": step.notes,
             }
         )

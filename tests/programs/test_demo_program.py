@@ -58,7 +58,10 @@ BACK_ROUNDING = ["child's pose", "child’s pose", "toe touch", "touch your toes
 
 
 def _all_demo_text() -> str:
-    texts = [str(v) for v in Exercise.objects.values_list("name", "how_to")]
+    texts = [
+        str(v)
+        for v in Exercise.objects.values_list("name", "purpose", "instructions", "cues", "mistakes")
+    ]
     texts += [str(v) for v in Routine.objects.values_list("title", "summary", "instructions")]
     return " ".join(texts).lower()
 
