@@ -64,6 +64,7 @@ def _render_routine(request, routine: Routine, *, log_form=None, checkin_forms=N
         "routine": routine,
         "instructions_html": instructions,
         "locked": instructions is None,
+        "why_episodes": selectors.routine_episodes(routine=routine),
     }
     if instructions is not None and request.user.is_authenticated:
         state = _member_state(request)
