@@ -501,3 +501,22 @@ class ProgressEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.user} ({self.created_at:%d %b %Y %H:%M})"
+
+
+class CheckInReminder(models.Model):
+    """The one reminder email for a session's check-in, claimed before it is sent.
+
+    Unique per session, so a second beat (or a retry) finds the row taken and sends nothing.
+    """
+
+    session = models.OneToOneField(
+        SessionLog, on_delete=models.CASCADE, related_name="checkin_reminder"
+    )
+    claimed_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "check-in reminder"
+
+    def __str__(self):
+        return f"Check-in reminder for {self.session_id}"

@@ -4,11 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from members.selectors import member_has_premium
 
-from . import charts, selectors, services
+from . import charts, reminders, selectors, services
 from .forms import CheckInForm, RedFlagForm, SessionLogForm
 from .models import PauseReason, Routine
 
@@ -234,3 +235,16 @@ def exercise_detail(request, slug):
             "routines": selectors.exercise_routines(exercise=exercise),
         },
     )
+
+
+@csrf_exempt  # RFC 8058: mail clients POST the one-click unsubscribe with no cookie
+@require_http_methods(["GET", "POST"])
+def reminders_stop(request, token):
+    """GET shows a confirm page (scanners prefetch links); POST stops the reminders."""
+    user = reminders.checkin_reminder_user_for_token(token)
+    if user is None:
+        return render(request, "programs/reminders_stop.html", {"invalid": True}, status=400)
+    if request.method == "POST":
+        reminders.checkin_reminders_stop(user=user)
+        return render(request, "programs/reminders_stop.html", {"stopped": True})
+    return render(request, "programs/reminders_stop.html", {})
