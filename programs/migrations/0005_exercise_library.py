@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="exercise",
             name="slug",
-            field=models.SlugField(max_length=120, default=""),
+            field=models.SlugField(max_length=120, default="", db_index=False),
             preserve_default=False,
         ),
         migrations.RunPython(fill_slugs, migrations.RunPython.noop),
