@@ -270,7 +270,14 @@ CELERY_BEAT_SCHEDULE = {
             minute=RELEASE_TIME.minute, hour=RELEASE_TIME.hour, day_of_week="sunday"
         ),
     },
+    # Hourly; each run sends the check-in reminders now due (once each, claimed in the DB).
+    "send-checkin-reminders": {
+        "task": "programs.tasks.send_checkin_reminders",
+        "schedule": crontab(minute=5),
+    },
 }
+# The morning after a Program session, the check-in reminder goes out from this local time.
+CHECKIN_REMINDER_TIME = env_time("CHECKIN_REMINDER_TIME", "08:00")
 
 # Comments
 COMMENT_MAX_LENGTH = 3000

@@ -6,6 +6,8 @@ from django.db import models, transaction
 from django.db.models import Count, Max, Q
 from django.utils.html import format_html
 
+from programs.admin import EpisodeRoutineInline
+
 from . import services
 from .forms import EpisodeAdminForm
 from .models import Comment, Episode, ReleaseDelivery, ReleaseMailing, Topic
@@ -55,6 +57,7 @@ class EpisodeAdmin(admin.ModelAdmin):
     search_fields = ["title", "standfirst", "body", "=number"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["topics", "related"]
+    inlines = [EpisodeRoutineInline]
     actions = ["schedule_selected", "publish_selected", "unpublish_selected", "send_release_email"]
     save_on_top = True
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

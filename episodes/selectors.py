@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from members.selectors import member_has_premium
+from programs.selectors import Practice, practice_routines_for_viewer
 
 from .models import Comment, Episode, Topic
 from .rendering import RenderedPart, TocEntry, render_episode_article
@@ -22,9 +23,17 @@ def episode_get_for_viewer(*, slug: str, user) -> Episode:
     if not (user.is_authenticated and user.is_staff):
         queryset = queryset.published()
     try:
-        return queryset.get(slug=slug)
+        episode = queryset.get(slug=slug)
     except Episode.DoesNotExist:
         raise Http404("No episode here.") from None
+    episode.practice_routines = episode_practice_routines(episode=episode, user=user)
+    return episode
+
+
+def episode_practice_routines(*, episode: Episode, user) -> Practice:
+    """ "Put it into practice": the routines staff linked to this episode, each marked open
+    or locked for this viewer. Titles, phases and summaries only: never instructions."""
+    return practice_routines_for_viewer(routines=episode.routines.all(), user=user)
 
 
 def episode_related(*, episode: Episode, limit: int = 3) -> list[Episode]:

@@ -45,6 +45,11 @@ class User(AbstractUser):
         default=True,
         help_text="The new episode in your inbox every Sunday morning.",
     )
+    wants_checkin_reminders = models.BooleanField(
+        "check-in reminders",
+        default=True,
+        help_text="One email the morning after a Program session, asking how your back feels.",
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -4,6 +4,7 @@ and members' progress, where they can unlock, pause or resume by hand with a rea
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, CharField, F, Q, Value, When
+from django.forms.models import BaseInlineFormSet
 from django.shortcuts import render
 from django.utils.html import format_html_join
 
@@ -23,8 +24,52 @@ from .models import (
 )
 
 
+class PositionedInlineFormSet(BaseInlineFormSet):
+    """Reordering in one save: swapping two positions must not trip the unique constraint.
+
+    On PostgreSQL the constraint is deferred to the commit; SQLite ignores `deferrable`,
+    so rows that move (or are deleted) first step aside to spare positions, then take
+    their new ones. Two rows at one position are refused with a message, never a 500.
+    """
+
+    SPARE_POSITION = 32767  # the top of PositiveSmallIntegerField: never a real position
+
+    def clean(self):
+        # Before Django's own duplicate check, whose "Please correct the duplicate data"
+        # doesn't say which position or what to do.
+        seen = set()
+        for form in self.forms:
+            if not form.has_changed() and form.instance.pk is None:
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            position = form.cleaned_data.get("position")
+            if position is None:
+                continue
+            if position in seen:
+                raise ValidationError(
+                    f"Two {self.model._meta.verbose_name_plural} share position {position}. "
+                    "Give each one its own position."
+                )
+            seen.add(position)
+        super().clean()
+
+    def save(self, commit=True):
+        if commit:
+            moving = [
+                form.instance.pk
+                for form in self.initial_forms
+                if (self.can_delete and self._should_delete_form(form))
+                or "position" in form.changed_data
+            ]
+            for offset, pk in enumerate(moving):
+                self.model.objects.filter(pk=pk).update(position=self.SPARE_POSITION - offset)
+        return super().save(commit=commit)
+
+
 class RoutineInline(admin.TabularInline):
     model = Routine
+    formset = PositionedInlineFormSet
     extra = 0
     fields = ["position", "title", "slug", "duration_minutes"]
     prepopulated_fields = {"slug": ["title"]}
@@ -38,10 +83,21 @@ class PhaseAdmin(admin.ModelAdmin):
     inlines = [RoutineInline]
 
 
+class EpisodeRoutineInline(admin.TabularInline):
+    """On an episode's admin page: the routines that put the episode into practice."""
+
+    model = Routine.episodes.through
+    extra = 0
+    autocomplete_fields = ["routine"]
+    verbose_name = "routine that puts it into practice"
+    verbose_name_plural = "put it into practice: routines"
+
+
 class RoutineStepInline(admin.TabularInline):
     model = RoutineStep
+    formset = PositionedInlineFormSet
     extra = 1
-    fields = ["position", "exercise", "sets", "reps", "seconds", "notes"]
+    fields = ["position", "exercise", "sets", "reps", "seconds", "rest_seconds", "side", "notes"]
     autocomplete_fields = ["exercise"]
 
 
@@ -62,8 +118,10 @@ class RoutineAdmin(admin.ModelAdmin):
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [RoutineStepInline]
+    autocomplete_fields = ["episodes"]
     fieldsets = [
         (None, {"fields": ["phase", "position", "title", "slug", "summary", "duration_minutes"]}),
+        ("Why this helps", {"fields": ["episodes"]}),
         ("Premium content", {"fields": ["instructions"]}),
         (
             "Progression thresholds",
@@ -84,8 +142,17 @@ class RoutineAdmin(admin.ModelAdmin):
 
 @admin.register(Exercise)
 class ExerciseAdmin(admin.ModelAdmin):
-    list_display = ["name"]
-    search_fields = ["name", "how_to"]
+    list_display = ["name", "purpose", "easier", "harder"]
+    list_select_related = ["easier", "harder"]
+    search_fields = ["name", "purpose", "instructions"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["easier", "harder"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "purpose"]}),
+        ("Premium content", {"fields": ["instructions", "cues", "mistakes"]}),
+        ("Variants", {"fields": ["easier", "harder"]}),
+        ("Media", {"fields": ["video_url", "image", "image_alt"]}),
+    ]
 
 
 def _grade_annotation():

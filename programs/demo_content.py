@@ -1,172 +1,395 @@
 """Demo Program content for `seed_demo`: phases, routines and exercises written for this site.
 
-Older routines are written as Markdown instructions; newer ones as ordered steps (exercise,
-sets, reps or seconds) with a short Markdown note around them. Both render for members.
+The teaching it follows: strength before stretching, the hip hinge as the core skill, and
+hamstrings worked through real movements (bridges, hip thrusts, squats, hinges, lunges).
+Hamstrings are stretched only through the hinge, with a neutral spine: nothing here rounds
+the lower back (no toe touches, no child's pose). Phase One builds the base; Phases Two and
+Three add load and range.
 """
 
 EXERCISES = [
     {
-        "name": "Pelvic tilts",
-        "how_to": "On your back, knees bent. Gently flatten your lower back into the floor, "
-        "then let it arch a little. Small, slow and easy.",
+        "name": "Glute bridge",
+        "slug": "glute-bridge",
+        "purpose": "Wakes up the buttocks and hamstrings together, the engine behind standing up.",
+        "instructions": [
+            "Lie on your back with your knees bent and feet flat, hip-width apart.",
+            "Breathe out and tighten around your middle, as if about to be nudged.",
+            "Push through your heels and lift your hips until knees, hips and shoulders line up.",
+            "Hold for a breath, then lower slowly.",
+        ],
+        "cues": ["Heels down, toes light.", "Ribs stay down: lift with your seat, not your back."],
+        "mistakes": ["Arching the lower back at the top.", "Pushing through the toes."],
+        "easier": "",
+        "harder": "Marching bridge",
     },
     {
-        "name": "Cat and camel",
-        "how_to": "On hands and knees. Round your back up towards the ceiling, then let it "
-        "dip softly. Move only as far as feels comfortable.",
+        "name": "Marching bridge",
+        "slug": "marching-bridge",
+        "purpose": "A bridge that asks one hamstring at a time to hold the pelvis level.",
+        "instructions": [
+            "Lift into a glute bridge and hold it.",
+            "Keeping your hips level, lift one foot a few centimetres off the floor.",
+            "Put it down, then lift the other. That is one repetition.",
+            "Lower your hips when the set is done.",
+        ],
+        "cues": ["Imagine a tray of drinks on your hips.", "Small, slow lifts."],
+        "mistakes": ["Letting one hip drop as the foot lifts.", "Holding your breath."],
+        "easier": "Glute bridge",
+        "harder": "Single-leg bridge",
     },
     {
-        "name": "Brisk walk",
-        "how_to": "At a pace where you can talk but not sing. Flat ground to begin with.",
+        "name": "Single-leg bridge",
+        "slug": "single-leg-bridge",
+        "purpose": "The whole bridge on one leg: real hamstring strength, with the spine steady.",
+        "instructions": [
+            "Lie as for a bridge, then straighten one leg in line with the other thigh.",
+            "Push through the bent leg's heel and lift your hips.",
+            "Lower slowly and repeat, then swap legs.",
+        ],
+        "cues": ["Keep both thighs level.", "Press the heel into the floor."],
+        "mistakes": ["Twisting the pelvis.", "Rushing the lowering."],
+        "easier": "Marching bridge",
+        "harder": "Hip thrust",
     },
     {
-        "name": "Bird dog",
-        "how_to": "On hands and knees, reach one arm forward and the opposite leg back, keeping "
-        "your hips level as if balancing a cup of tea on your lower back.",
+        "name": "Hip thrust",
+        "slug": "hip-thrust",
+        "purpose": "Bridging with your shoulders raised, so hips and hamstrings work further.",
+        "instructions": [
+            "Sit on the floor with your shoulder blades against the edge of a sofa.",
+            "Feet flat, knees bent. Rest a bag across your hips for load later on.",
+            "Push through your heels and lift your hips until your body is a flat table.",
+            "Lower under control until your seat nearly touches the floor.",
+        ],
+        "cues": ["Chin gently tucked.", "Finish with your seat, not by arching."],
+        "mistakes": ["Feet too far forward.", "Bouncing at the bottom."],
+        "easier": "Glute bridge",
+        "harder": "",
     },
     {
-        "name": "Side plank from the knees",
-        "how_to": "On your side, propped on your forearm, knees bent. Lift your hips so your "
-        "body makes a straight line from knees to head.",
+        "name": "Sit to stand",
+        "slug": "sit-to-stand",
+        "purpose": "A squat you already do every day, practised on purpose.",
+        "instructions": [
+            "Sit towards the front of a firm chair, feet just behind your knees.",
+            "Lean forward from the hips with a long spine.",
+            "Stand up by pushing the floor away, then sit back down slowly.",
+        ],
+        "cues": ["Nose over toes.", "Sit down as slowly as you stand up."],
+        "mistakes": ["Using your hands to push up.", "Flopping back into the chair."],
+        "easier": "",
+        "harder": "Goblet squat",
+    },
+    {
+        "name": "Goblet squat",
+        "slug": "goblet-squat",
+        "purpose": "A deeper squat with a weight held at your chest to keep the spine tall.",
+        "instructions": [
+            "Hold a bag or a full water bottle against your chest.",
+            "Feet a little wider than your hips, toes turned out slightly.",
+            "Sit down between your heels as deep as feels steady, then stand tall.",
+        ],
+        "cues": ["Elbows inside the knees.", "Chest proud."],
+        "mistakes": ["Heels lifting.", "Knees caving in."],
+        "easier": "Sit to stand",
+        "harder": "",
+    },
+    {
+        "name": "Dowel hip hinge",
+        "slug": "dowel-hip-hinge",
+        "purpose": "The core skill of the Program: bend from the hips, spine long.",
+        "instructions": [
+            "Hold a broom handle along your back so it touches your head, upper back and tailbone.",
+            "Soften your knees and push your hips back, as if shutting a drawer with your seat.",
+            "Go only as far as all three points stay on the handle.",
+            "Drive your hips forward to stand tall.",
+        ],
+        "cues": ["Hips back, not down.", "Shins stay nearly upright."],
+        "mistakes": ["Bending the knees into a squat.", "Losing contact at the tailbone."],
+        "easier": "",
+        "harder": "Bag deadlift",
+    },
+    {
+        "name": "Hinge hamstring stretch",
+        "slug": "hinge-hamstring-stretch",
+        "purpose": "Stretches the hamstrings through the hinge, so the lower back never rounds.",
+        "instructions": [
+            "Stand tall with your hands on your hips, knees soft.",
+            "Hinge forward from the hips with a long, flat back.",
+            "Stop at the first gentle pull behind your thighs and hold, breathing slowly.",
+            "Stand up by driving your hips forward.",
+        ],
+        "cues": ["Tail up, chest long.", "The stretch is behind the thighs, never in the back."],
+        "mistakes": ["Reaching for your toes.", "Letting the back curl to go lower."],
+        "easier": "",
+        "harder": "Single-leg hinge",
     },
     {
         "name": "Bag deadlift",
-        "how_to": "A shopping bag or rucksack between your feet. Hinge from the hips as you "
-        "practised with the broom handle, grip the handles and stand tall.",
+        "slug": "bag-deadlift",
+        "purpose": "The hinge with a real load: how to pick things up from the floor.",
+        "instructions": [
+            "Stand with a loaded bag or rucksack between your feet.",
+            "Hinge from the hips, knees bending a little more than before, and grip the handles.",
+            "Brace, then stand up by pushing the floor away and bringing your hips through.",
+            "Lower it by hinging again.",
+        ],
+        "cues": ["Bag close to your legs.", "Long spine from start to finish."],
+        "mistakes": ["Rounding to reach the bag.", "Jerking it off the floor."],
+        "easier": "Dowel hip hinge",
+        "harder": "Single-leg hinge",
     },
     {
-        "name": "Suitcase carry",
-        "how_to": "A bag in one hand, walk tall without leaning towards it. Swap hands halfway.",
+        "name": "Single-leg hinge",
+        "slug": "single-leg-hinge",
+        "purpose": "A hinge on one leg: balance, hamstring strength and range together.",
+        "instructions": [
+            "Stand on one leg, a hand on a chair if you like.",
+            "Hinge forward while the free leg reaches back in line with your body.",
+            "Go as far as your back stays flat, then return to standing.",
+        ],
+        "cues": ["Hips square to the floor.", "Reach long through the back heel."],
+        "mistakes": ["Opening the hip to the side.", "Rounding to go lower."],
+        "easier": "Bag deadlift",
+        "harder": "",
     },
     {
         "name": "Split squat",
-        "how_to": "One foot forward, one back, holding a chair for balance if you like. Lower "
-        "the back knee towards the floor, then push up through the front foot.",
+        "slug": "split-squat",
+        "purpose": "Builds each leg on its own, with a steady trunk.",
+        "instructions": [
+            "Stand with one foot forward and one back, holding a chair for balance.",
+            "Lower the back knee towards the floor.",
+            "Push up through the front foot.",
+        ],
+        "cues": ["Straight down, like a lift.", "Front heel stays down."],
+        "mistakes": ["Leaning the trunk forward.", "A stance too short."],
+        "easier": "Sit to stand",
+        "harder": "Reverse lunge",
+    },
+    {
+        "name": "Reverse lunge",
+        "slug": "reverse-lunge",
+        "purpose": "A lunge stepping back, which is kinder to knees and asks more of the hips.",
+        "instructions": [
+            "Stand tall beside a chair.",
+            "Step one foot back and lower until both knees bend to about a right angle.",
+            "Push through the front foot to step back up.",
+        ],
+        "cues": ["Long spine, slight lean from the hips.", "Step back far enough."],
+        "mistakes": ["Wobbling knee.", "Pushing off the back foot."],
+        "easier": "Split squat",
+        "harder": "",
     },
     {
         "name": "Step-ups",
-        "how_to": "Onto the bottom stair, leading with one leg for the set, then the other. "
-        "Hold the banister.",
+        "slug": "step-ups",
+        "purpose": "Stair strength: the hips and legs lift you, not the lower back.",
+        "instructions": [
+            "Stand facing the bottom stair, holding the banister.",
+            "Place one foot on the step and push through it to stand up.",
+            "Step down slowly with the other foot, then repeat.",
+        ],
+        "cues": ["Whole foot on the step.", "Push, don't bounce."],
+        "mistakes": ["Springing off the lower foot.", "Leaning on the banister."],
+        "easier": "Sit to stand",
+        "harder": "",
+    },
+    {
+        "name": "Bird dog",
+        "slug": "bird-dog",
+        "purpose": "Teaches the trunk to stay still while the arms and legs move.",
+        "instructions": [
+            "On hands and knees, with a flat back.",
+            "Reach one arm forward and the opposite leg back.",
+            "Hold for a breath, return, then swap.",
+        ],
+        "cues": ["A cup of tea balanced on your lower back.", "Reach long, not high."],
+        "mistakes": ["Lifting the leg so high the back arches.", "Twisting the hips."],
+        "easier": "",
+        "harder": "",
+    },
+    {
+        "name": "Side plank from the knees",
+        "slug": "side-plank-from-the-knees",
+        "purpose": "Strengthens the sides of the trunk that steady you when you carry.",
+        "instructions": [
+            "Lie on your side, propped on your forearm, knees bent.",
+            "Lift your hips so you make a straight line from knees to head.",
+            "Hold, breathing, then lower.",
+        ],
+        "cues": ["Elbow under the shoulder.", "Hips forward a touch."],
+        "mistakes": ["Hips sagging.", "Shrugging the shoulder."],
+        "easier": "",
+        "harder": "",
+    },
+    {
+        "name": "Suitcase carry",
+        "slug": "suitcase-carry",
+        "purpose": "Walking tall with weight in one hand: the trunk resists the lean.",
+        "instructions": [
+            "Pick up a bag in one hand with a hinge.",
+            "Walk tall without leaning towards it or away from it.",
+            "Swap hands halfway.",
+        ],
+        "cues": ["Shoulders level.", "Slow, even steps."],
+        "mistakes": ["Leaning away from the bag.", "Holding your breath."],
+        "easier": "",
+        "harder": "",
+    },
+    {
+        "name": "Brisk walk",
+        "slug": "brisk-walk",
+        "purpose": "Easy, regular movement that tells your back it is safe to move.",
+        "instructions": [
+            "Walk at a pace where you can talk but not sing.",
+            "Flat ground to begin with; add a hill when it feels easy.",
+        ],
+        "cues": ["Let your arms swing.", "Tall, relaxed posture."],
+        "mistakes": ["Going too far on the first day."],
+        "easier": "",
+        "harder": "",
     },
 ]
+
+
+def _step(exercise, *, sets=1, reps=None, seconds=None, rest=0, side="", notes=""):
+    return {
+        "exercise": exercise,
+        "sets": sets,
+        "reps": reps,
+        "seconds": seconds,
+        "rest_seconds": rest,
+        "side": side,
+        "notes": notes,
+    }
+
+
+HOW_TO_LOG = (
+    "## How to log it\n\nNote your pain before you begin and the worst it got during. "
+    "Tomorrow morning, check in: better, the same or worse than usual?"
+)
 
 PHASES = [
     {
         "number": 1,
-        "title": "Calm and control",
-        "slug": "calm-and-control",
+        "title": "Build the base",
+        "slug": "build-the-base",
         "summary": (
-            "Settle a sensitive back with easy positions and breathing, then start to feel "
-            "your trunk and hips working together again."
+            "Strength before stretching: wake up your hips and hamstrings with bridges and "
+            "squats, and learn the hip hinge, the skill everything else builds on."
         ),
         "routines": [
             {
                 "position": 1,
-                "title": "Easy positions and breathing",
-                "slug": "easy-positions",
-                "duration_minutes": 10,
-                "summary": "Find two or three positions that ease your back, and breathe.",
+                "title": "First bridges",
+                "slug": "first-bridges",
+                "duration_minutes": 12,
+                "summary": "Bridges and chair squats to get your seat and hamstrings working.",
                 "instructions": (
-                    "## Before you start\n\nPick a quiet spot and a mat or carpet. Nothing here "
-                    "should push your pain above 3 out of 10.\n\n"
-                    "## The routine\n\n"
-                    "1. **Crook lying, 2 minutes.** Lie on your back, knees bent, feet flat. "
-                    "Let your back sink into the floor.\n"
-                    "2. **Belly breathing, 10 breaths.** One hand on your chest, one on your "
-                    "belly. Breathe so the lower hand rises first.\n"
-                    "3. **Knee rocks, 10 each side.** Let both knees drift a little to one "
-                    "side, then the other, only as far as feels easy.\n"
-                    "4. **Child's pose or side lying, 1 minute.** Whichever feels kinder today.\n\n"
-                    "## How to log it\n\nNote your pain before you begin and the worst it got "
-                    "during. Tomorrow morning, check in: better, the same or worse than usual?"
+                    "## Before you start\n\nA mat or carpet and a firm chair. Nothing here "
+                    "should push your pain above 3 out of 10.\n\n" + HOW_TO_LOG
                 ),
+                "steps": [
+                    _step("Glute bridge", sets=3, reps=8, rest=45),
+                    _step("Sit to stand", sets=2, reps=8, rest=60),
+                    _step("Brisk walk", seconds=600, notes="on the flat"),
+                ],
             },
             {
                 "position": 2,
-                "title": "Waking up the hips",
-                "slug": "waking-up-the-hips",
-                "duration_minutes": 12,
-                "summary": "Gentle glute and hip work that takes load off a grumpy lower back.",
+                "title": "Learning the hinge",
+                "slug": "learning-the-hinge",
+                "duration_minutes": 15,
+                "summary": "Groove the hip hinge with a broom handle as your guide.",
                 "instructions": (
-                    "## The routine\n\n"
-                    "1. **Glute squeezes, 3 × 10.** Lying on your back, squeeze your buttocks "
-                    "for three seconds, then let go fully.\n"
-                    "2. **Short bridges, 3 × 8.** Lift your hips a hand's width, pause, lower "
-                    "slowly. Keep the movement small and smooth.\n"
-                    "3. **Clams, 2 × 10 each side.** On your side with knees bent, open the top "
-                    "knee like a book without rolling back.\n\n"
-                    "## Dose\n\nIf the worst pain during stays at 3 or below, that's a green "
-                    "session. Four to five is fine if it settles by the next morning."
+                    "## Why the hinge\n\nBending from the hips lets your hamstrings and seat "
+                    "do the work while your spine stays long. You'll use it every day.\n\n"
+                    + HOW_TO_LOG
                 ),
+                "steps": [
+                    _step("Dowel hip hinge", sets=3, reps=8, rest=45),
+                    _step("Glute bridge", sets=3, reps=10, rest=45),
+                    _step("Sit to stand", sets=3, reps=8, rest=60),
+                ],
             },
             {
                 "position": 3,
-                "title": "Moving with confidence",
-                "slug": "moving-with-confidence",
+                "title": "Marching bridges",
+                "slug": "marching-bridges",
                 "duration_minutes": 15,
-                "summary": "Gentle spine movement and a short walk, to show your back it's safe "
-                "to move.",
+                "summary": "One leg at a time: the bridge gets harder, the hinge gets surer.",
                 "instructions": (
-                    "## Before you start\n\nWarm up with a minute of easy marching on the "
-                    "spot. Move within comfort: a little stiffness at the start is normal.\n\n"
-                    "## After the walk\n\nNotice how your back feels compared with before. "
-                    "Many people find it looser."
+                    "## Dose\n\nRest for the time given between sets. If the worst pain stays "
+                    "at 3 or below, add one repetition next time.\n\n" + HOW_TO_LOG
                 ),
                 "steps": [
-                    {"exercise": "Pelvic tilts", "sets": 2, "reps": 10},
-                    {"exercise": "Cat and camel", "sets": 2, "reps": 8},
-                    {"exercise": "Brisk walk", "seconds": 600, "notes": "on the flat"},
+                    _step("Marching bridge", sets=3, reps=6, rest=45, side="each"),
+                    _step("Dowel hip hinge", sets=3, reps=10, rest=45),
+                    _step("Bird dog", sets=2, reps=6, rest=30, side="each"),
+                ],
+            },
+            {
+                "position": 4,
+                "title": "Stretch through the hinge",
+                "slug": "stretch-through-the-hinge",
+                "duration_minutes": 18,
+                "summary": "Hip thrusts and lunges for strength, and a hamstring stretch done "
+                "with a flat back.",
+                "instructions": (
+                    "## The stretch\n\nYou stretch your hamstrings by hinging, never by "
+                    "curling down towards your toes. Stop at the first gentle pull.\n\n"
+                    + HOW_TO_LOG
+                ),
+                "steps": [
+                    _step("Hip thrust", sets=3, reps=8, rest=60),
+                    _step("Split squat", sets=2, reps=6, rest=60, side="each"),
+                    _step("Hinge hamstring stretch", sets=3, seconds=20, rest=20),
                 ],
             },
         ],
     },
     {
         "number": 2,
-        "title": "Hinge and brace",
-        "slug": "hinge-and-brace",
+        "title": "Hinge and load",
+        "slug": "hinge-and-load",
         "summary": (
-            "Learn to bend from the hips with a steady spine, so picking things up stops "
-            "feeling like a gamble."
+            "Put weight in your hands: the hinge becomes a lift, the bridge a single leg, "
+            "and the stretch goes a little deeper."
         ),
         "routines": [
             {
                 "position": 1,
-                "title": "The dowel hinge",
-                "slug": "dowel-hinge",
-                "duration_minutes": 15,
-                "summary": "Groove the hip hinge with a broom handle along your back as a guide.",
+                "title": "The loaded hinge",
+                "slug": "the-loaded-hinge",
+                "duration_minutes": 20,
+                "summary": "Lift a bag from the floor the way your hips were built to.",
                 "instructions": (
-                    "## Set-up\n\nHold a broom handle along your spine so it touches the back "
-                    "of your head, between your shoulder blades and your tailbone.\n\n"
-                    "## The routine\n\n"
-                    "1. **Hinge to the wall, 3 × 8.** Stand a foot from a wall, push your hips "
-                    "back until they touch it, keeping all three contact points.\n"
-                    "2. **Free hinge, 3 × 8.** Step further away and hinge to a comfortable "
-                    "depth. Knees soft, shins upright.\n"
-                    "3. **Brace and breathe, 5 breaths.** Tighten around your middle as if "
-                    "about to be nudged, and keep breathing.\n"
+                    "## Dose\n\nStart with a bag you could carry all day. Add a tin or two "
+                    "a week while your sessions stay green or amber.\n\n" + HOW_TO_LOG
                 ),
+                "steps": [
+                    _step("Bag deadlift", sets=3, reps=8, rest=90),
+                    _step("Single-leg bridge", sets=3, reps=6, rest=60, side="each"),
+                    _step("Goblet squat", sets=3, reps=8, rest=60),
+                    _step("Hinge hamstring stretch", sets=3, seconds=30, rest=20),
+                ],
             },
             {
                 "position": 2,
-                "title": "Steady trunk, moving limbs",
-                "slug": "steady-trunk",
-                "duration_minutes": 15,
-                "summary": "Keep your middle calm while your arms and legs move: the base for "
-                "lifting and carrying.",
+                "title": "Steady trunk, strong legs",
+                "slug": "steady-trunk-strong-legs",
+                "duration_minutes": 20,
+                "summary": "Lunges and side planks: each leg strong, the middle calm.",
                 "instructions": (
-                    "## Dose\n\nRest for about a minute between sets. If your worst pain "
-                    "stays at 3 or below, add a few seconds to the holds next time."
+                    "## Dose\n\nRest for about a minute between sets. Add a few seconds to "
+                    "the holds when the worst pain stays at 3 or below.\n\n" + HOW_TO_LOG
                 ),
                 "steps": [
-                    {"exercise": "Bird dog", "sets": 3, "reps": 6, "notes": "each side"},
-                    {
-                        "exercise": "Side plank from the knees",
-                        "sets": 3,
-                        "seconds": 20,
-                        "notes": "each side",
-                    },
-                    {"exercise": "Bag deadlift", "sets": 3, "reps": 8},
+                    _step("Reverse lunge", sets=3, reps=8, rest=60, side="each"),
+                    _step("Hip thrust", sets=3, reps=10, rest=60, notes="a bag across the hips"),
+                    _step("Side plank from the knees", sets=3, seconds=20, rest=30, side="each"),
                 ],
             },
         ],
@@ -184,43 +407,34 @@ PHASES = [
                 "position": 1,
                 "title": "Legs that carry you",
                 "slug": "legs-that-carry-you",
-                "duration_minutes": 20,
-                "summary": "Split squats and step-ups, so your legs do the work your back used to.",
+                "duration_minutes": 25,
+                "summary": "Step-ups and single-leg hinges, so your legs do the work your back "
+                "used to.",
                 "instructions": (
-                    "## Dose\n\nPick a step height and hold that lets you finish each set "
-                    "with two or three repetitions in reserve."
+                    "## Dose\n\nPick a step height and a load that let you finish each set "
+                    "with two or three repetitions in reserve.\n\n" + HOW_TO_LOG
                 ),
                 "steps": [
-                    {"exercise": "Split squat", "sets": 3, "reps": 8, "notes": "each leg"},
-                    {"exercise": "Step-ups", "sets": 3, "reps": 10, "notes": "each leg"},
-                    {"exercise": "Bird dog", "sets": 2, "reps": 8, "notes": "each side"},
+                    _step("Step-ups", sets=3, reps=10, rest=60, side="each"),
+                    _step("Single-leg hinge", sets=3, reps=8, rest=60, side="each"),
+                    _step("Goblet squat", sets=3, reps=10, rest=60),
                 ],
             },
             {
                 "position": 2,
                 "title": "Lift and carry",
                 "slug": "lift-and-carry",
-                "duration_minutes": 20,
+                "duration_minutes": 25,
                 "summary": "Put the hinge and the brace together with real loads: bags, boxes "
                 "and shopping.",
                 "instructions": (
-                    "## Dose\n\nStart with a bag you could carry all day. Add a tin or two "
-                    "a week while your sessions stay green or amber."
+                    "## Dose\n\nA heavier bag than in Phase Two. Lower it a little further "
+                    "each week while your back stays flat.\n\n" + HOW_TO_LOG
                 ),
                 "steps": [
-                    {"exercise": "Bag deadlift", "sets": 3, "reps": 10},
-                    {
-                        "exercise": "Suitcase carry",
-                        "sets": 4,
-                        "seconds": 30,
-                        "notes": "swap hands each set",
-                    },
-                    {
-                        "exercise": "Side plank from the knees",
-                        "sets": 2,
-                        "seconds": 30,
-                        "notes": "each side",
-                    },
+                    _step("Bag deadlift", sets=4, reps=8, rest=90),
+                    _step("Suitcase carry", sets=4, seconds=30, rest=45, side="each"),
+                    _step("Hinge hamstring stretch", sets=3, seconds=40, rest=20),
                 ],
             },
         ],

@@ -36,6 +36,10 @@ class SessionLogForm(forms.Form):
         coerce=int,
         widget=ScaleSelect,
         help_text="0 is no pain at all, 10 the worst pain you can imagine.",
+        error_messages={
+            "invalid_choice": "Pain is from 0 (none) to 10 (worst imaginable).",
+            "required": "Choose your pain before you started, from 0 to 10.",
+        },
     )
     worst_pain = forms.TypedChoiceField(
         label="Worst pain during the session",
@@ -43,6 +47,10 @@ class SessionLogForm(forms.Form):
         coerce=int,
         widget=ScaleSelect,
         help_text="Up to 3 is comfortable. 4 or 5 is fine if it settles by tomorrow morning.",
+        error_messages={
+            "invalid_choice": "Worst pain is from 0 (none) to 10 (worst imaginable).",
+            "required": "Choose the worst pain during the session, from 0 to 10.",
+        },
     )
     effort = forms.TypedChoiceField(
         label="How hard did it feel?",
@@ -50,6 +58,12 @@ class SessionLogForm(forms.Form):
         coerce=int,
         widget=ScaleSelect,
         help_text="1 is hardly any effort, 10 as hard as you could possibly work.",
+        error_messages={
+            "invalid_choice": (
+                "Effort is from 1 (hardly any) to 10 (as hard as you possibly could)."
+            ),
+            "required": "Choose how hard it felt, from 1 to 10.",
+        },
     )
     note = forms.CharField(
         label="Anything to remember?",

@@ -82,11 +82,24 @@ class Routine(models.Model):
         validators=[MaxValueValidator(90)],
         help_text="Days from the first session of this routine before the next one opens.",
     )
+    # A string reference: episodes sits above programs, so programs never imports it.
+    episodes = models.ManyToManyField(
+        "episodes.Episode",
+        blank=True,
+        related_name="routines",
+        help_text="Episodes that explain why this routine helps. Their pages link back here.",
+    )
 
     class Meta:
         ordering = ["phase__number", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["phase", "position"], name="programs_routine_position"),
+            # Deferred to the commit on PostgreSQL, so a reorder can swap two positions in
+            # one transaction (SQLite ignores this; the admin formset steps rows aside).
+            models.UniqueConstraint(
+                fields=["phase", "position"],
+                name="programs_routine_position",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
             models.UniqueConstraint(fields=["phase", "slug"], name="programs_routine_slug"),
             models.CheckConstraint(
                 condition=Q(green_max_pain__lte=models.F("amber_max_pain"), amber_max_pain__lte=10),
@@ -110,18 +123,100 @@ class Routine(models.Model):
 
 
 class Exercise(models.Model):
-    """One exercise, reused by routine steps."""
+    """One exercise in the library, reused by routine steps.
+
+    The name and purpose are public; the step-by-step instructions, cues and mistakes are
+    for premium members only (the exercise page and the routine page both hide them).
+    """
 
     name = models.CharField(max_length=120, unique=True)
-    how_to = models.TextField(
-        blank=True, help_text="Plain text: how to do it well. Premium members only."
+    slug = models.SlugField(max_length=120, unique=True)
+    purpose = models.CharField(
+        max_length=300, blank=True, help_text="Public: what the exercise is for, in a sentence."
+    )
+    instructions = models.TextField(
+        "step-by-step instructions",
+        blank=True,
+        help_text="One step a line. Premium members only.",
+    )
+    cues = models.TextField(
+        "coaching cues", blank=True, help_text="One cue a line. Premium members only."
+    )
+    mistakes = models.TextField(
+        "common mistakes", blank=True, help_text="One a line. Premium members only."
+    )
+    easier = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="easier variant",
+    )
+    harder = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="harder variant",
+    )
+    video_url = models.URLField(
+        blank=True, help_text="A YouTube link. It shows as a poster until the member clicks play."
+    )
+    image = models.ImageField(upload_to="exercises/", blank=True)
+    image_alt = models.CharField(
+        "image description (alt text)",
+        max_length=200,
+        blank=True,
+        help_text="What the image shows, for people who can't see it. Needed with an image.",
     )
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            # WCAG 2.2, 1.1.1 Non-text content: every image carries a text alternative.
+            models.CheckConstraint(
+                condition=Q(image="") | ~Q(image_alt=""),
+                name="programs_exercise_image_has_alt",
+                violation_error_message="Describe the image (alt text) when you add one.",
+            ),
+        ]
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("programs:exercise", args=[self.slug])
+
+    @staticmethod
+    def _lines(text: str) -> list[str]:
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    @property
+    def instruction_lines(self) -> list[str]:
+        return self._lines(self.instructions)
+
+    @property
+    def cue_lines(self) -> list[str]:
+        return self._lines(self.cues)
+
+    @property
+    def mistake_lines(self) -> list[str]:
+        return self._lines(self.mistakes)
+
+    @property
+    def youtube_id(self) -> str:
+        from episodes.rendering import youtube_id  # one parser for every YouTube link
+
+        return youtube_id(self.video_url)
+
+
+class Side(models.TextChoices):
+    BOTH = "both", "both sides together"
+    EACH = "each", "each side"
+    LEFT = "left", "left side"
+    RIGHT = "right", "right side"
 
 
 class RoutineStep(models.Model):
@@ -132,13 +227,21 @@ class RoutineStep(models.Model):
     exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="steps")
     sets = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
     reps = models.PositiveSmallIntegerField(null=True, blank=True)
-    seconds = models.PositiveSmallIntegerField(null=True, blank=True)
-    notes = models.CharField(max_length=200, blank=True, help_text="e.g. “each side”.")
+    seconds = models.PositiveSmallIntegerField("hold (seconds)", null=True, blank=True)
+    rest_seconds = models.PositiveSmallIntegerField(
+        "rest (seconds)", default=0, help_text="Rest between sets."
+    )
+    side = models.CharField(max_length=10, choices=Side.choices, blank=True)
+    notes = models.CharField(max_length=200, blank=True, help_text="e.g. “a bag across the hips”.")
 
     class Meta:
         ordering = ["routine", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["routine", "position"], name="programs_step_position"),
+            models.UniqueConstraint(
+                fields=["routine", "position"],
+                name="programs_step_position",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
             models.CheckConstraint(
                 condition=(
                     Q(reps__isnull=False, seconds__isnull=True)
@@ -166,6 +269,16 @@ class RoutineStep(models.Model):
             else:
                 amount = f"{seconds} seconds"
         return f"{self.sets} × {amount}" if self.sets > 1 else amount
+
+    @property
+    def rest(self) -> str:
+        """The rest between sets in words, e.g. "rest 45 seconds"; "" with one set or none."""
+        if self.sets < 2 or not self.rest_seconds:
+            return ""
+        if self.rest_seconds >= 60 and self.rest_seconds % 60 == 0:
+            minutes = self.rest_seconds // 60
+            return f"rest {minutes} minute{'s' if minutes != 1 else ''}"
+        return f"rest {self.rest_seconds} seconds"
 
 
 class PauseReason(models.TextChoices):
@@ -388,3 +501,22 @@ class ProgressEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.user} ({self.created_at:%d %b %Y %H:%M})"
+
+
+class CheckInReminder(models.Model):
+    """The one reminder email for a session's check-in, claimed before it is sent.
+
+    Unique per session, so a second beat (or a retry) finds the row taken and sends nothing.
+    """
+
+    session = models.OneToOneField(
+        SessionLog, on_delete=models.CASCADE, related_name="checkin_reminder"
+    )
+    claimed_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "check-in reminder"
+
+    def __str__(self):
+        return f"Check-in reminder for {self.session_id}"

@@ -20,6 +20,7 @@ from members.selectors import member_has_premium
 from .models import (
     CheckIn,
     Done,
+    Exercise,
     MemberProgress,
     PauseReason,
     Phase,
@@ -86,6 +87,67 @@ def routine_steps_for_viewer(*, routine: Routine, user) -> list[RoutineStep]:
     if not member_has_premium(user):
         return []
     return list(routine.steps.select_related("exercise").order_by("position"))
+
+
+def exercise_get(*, slug: str) -> Exercise:
+    try:
+        return Exercise.objects.select_related("easier", "harder").get(slug=slug)
+    except Exercise.DoesNotExist:
+        raise Http404("No exercise here.") from None
+
+
+def exercise_routines(*, exercise: Exercise) -> list[Routine]:
+    """The routines that use this exercise, in program order (titles only: public)."""
+    return list(
+        Routine.objects.filter(steps__exercise=exercise)
+        .select_related("phase")
+        .distinct()
+        .order_by("phase__number", "position")
+    )
+
+
+@dataclass(frozen=True)
+class PracticeRoutine:
+    """A routine as an episode page shows it: public facts and whether it's open for you."""
+
+    routine: Routine
+    unlocked: bool
+
+
+@dataclass(frozen=True)
+class Practice:
+    """The routines behind an episode, for one viewer; empty (falsy) when there are none."""
+
+    routines: list[PracticeRoutine]
+    has_premium: bool
+
+    def __bool__(self) -> bool:
+        return bool(self.routines)
+
+
+def practice_routines_for_viewer(*, routines, user) -> Practice:
+    """These routines in program order, each marked open for this viewer or not.
+
+    Two queries at most: the routines with their phases, and the viewer's unlocks.
+    """
+    rows = list(routines.select_related("phase").order_by("phase__number", "position"))
+    if not rows:
+        return Practice(routines=[], has_premium=False)
+    has_premium = member_has_premium(user)
+    unlocked: set[int] = set()
+    if has_premium:
+        unlocked = set(
+            Unlock.objects.filter(user=user, routine__in=rows).values_list("routine_id", flat=True)
+        )
+    return Practice(
+        routines=[PracticeRoutine(routine=r, unlocked=r.pk in unlocked) for r in rows],
+        has_premium=has_premium,
+    )
+
+
+def routine_episodes(*, routine: Routine) -> list:
+    """ "Why this helps": the published episodes linked to this routine, newest first."""
+    return list(routine.episodes.published().order_by("-publish_at"))
 
 
 # --------------------------------------------------------------------------- the rules

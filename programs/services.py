@@ -286,6 +286,9 @@ def session_log(
         raise PermissionDenied("Start the Program before logging a session.")
     if progress.is_paused:
         raise PermissionDenied("Your program is paused, so sessions can't be logged just now.")
+    # Time passing can complete the rule: let it act before asking whether this is open,
+    # so the answer is the same whichever page the member reads first.
+    program_state_current(user=user, today=today)
     unlock = Unlock.objects.filter(user=user, routine=routine).first()
     if unlock is None:
         raise PermissionDenied("This routine hasn't opened for you yet.")
@@ -334,7 +337,7 @@ def checkin_record(
             checkin.save()
     except IntegrityError:
         raise ValidationError("You've already checked in for this session.") from None
-    routine_unlock_check(user=user, routine=session.routine, today=today)
+    program_state_current(user=user, today=today)
     return checkin
 
 
@@ -379,10 +382,25 @@ def program_progress_refresh(*, state: selectors.ProgramState) -> bool:
     """
     opened = False
     for routine in state.routines_to_check:
+        progress = state.unlock_progress_for(routine)
+        if progress is None or not progress.ready:
+            continue  # nothing to open: no transaction, no query
         with transaction.atomic():
             if _unlock_check_in_state(state=state, routine=routine) is not None:
                 opened = True
     return opened
+
+
+def program_state_current(*, user, today: dt.date | None = None) -> selectors.ProgramState:
+    """The member's program after the unlock rule has acted on the time that has passed.
+
+    Every page and every write that reads a member's program goes through here, so an
+    unlock earned by waiting shows the same whichever page is opened first.
+    """
+    state = selectors.program_state(user=user, today=today)
+    if state.has_premium and program_progress_refresh(state=state):
+        state = selectors.program_state(user=user, today=today)
+    return state
 
 
 @transaction.atomic
@@ -424,9 +442,21 @@ def program_load_demo() -> tuple[int, int]:
     exercises = {}
     for data in EXERCISES:
         exercise, _ = Exercise.objects.update_or_create(
-            name=data["name"], defaults={"how_to": data["how_to"]}
+            name=data["name"],
+            defaults={
+                "slug": data["slug"],
+                "purpose": data["purpose"],
+                "instructions": "\n".join(data["instructions"]),
+                "cues": "\n".join(data["cues"]),
+                "mistakes": "\n".join(data["mistakes"]),
+            },
         )
         exercises[data["name"]] = exercise
+    for data in EXERCISES:  # variants point at each other: a second pass once all exist
+        exercise = exercises[data["name"]]
+        exercise.easier = exercises.get(data["easier"])
+        exercise.harder = exercises.get(data["harder"])
+        exercise.save(update_fields=["easier", "harder"])
 
     routines = 0
     for phase_data in PHASES:
@@ -448,6 +478,8 @@ def program_load_demo() -> tuple[int, int]:
                         "sets": step.get("sets", 1),
                         "reps": step.get("reps"),
                         "seconds": step.get("seconds"),
+                        "rest_seconds": step.get("rest_seconds", 0),
+                        "side": step.get("side", ""),
                         "notes": step.get("notes", ""),
                     },
                 )

@@ -11,6 +11,8 @@ urlpatterns = [
     path("resume/", views.resume, name="resume"),
     path("get-help-now/", views.seek_care, name="seek_care"),
     path("sessions/<int:session_id>/check-in/", views.checkin, name="checkin"),
+    path("exercises/<slug:slug>/", views.exercise_detail, name="exercise"),
+    path("reminders/stop/<str:token>/", views.reminders_stop, name="reminders_stop"),
     path("<slug:phase_slug>/<slug:routine_slug>/", views.routine_detail, name="routine"),
     path("<slug:phase_slug>/<slug:routine_slug>/log/", views.session_log, name="session_log"),
 ]

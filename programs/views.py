@@ -4,11 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from members.selectors import member_has_premium
 
-from . import charts, selectors, services
+from . import charts, reminders, selectors, services
 from .forms import CheckInForm, RedFlagForm, SessionLogForm
 from .models import PauseReason, Routine
 
@@ -30,10 +31,7 @@ def _premium_required(request):
 
 def _member_state(request) -> selectors.ProgramState:
     """The member's program, after letting the unlock rule act on time that has passed."""
-    state = selectors.program_state(user=request.user)
-    if state.has_premium and services.program_progress_refresh(state=state):
-        state = selectors.program_state(user=request.user)
-    return state
+    return services.program_state_current(user=request.user)
 
 
 @require_safe
@@ -67,11 +65,18 @@ def _render_routine(request, routine: Routine, *, log_form=None, checkin_forms=N
         "routine": routine,
         "instructions_html": instructions,
         "locked": instructions is None,
+        "why_episodes": selectors.routine_episodes(routine=routine),
     }
     if instructions is not None and request.user.is_authenticated:
-        state = selectors.program_state(user=request.user)
+        state = _member_state(request)
         checkin_forms = checkin_forms or {}
-        due = [s for s in state.checkins_due if s.routine_id == routine.pk]
+        # A posted check-in that was refused (too early, or already in) comes back too,
+        # so its message shows next to its form.
+        due = [
+            s
+            for s in state.sessions
+            if s.routine_id == routine.pk and (s in state.checkins_due or s.pk in checkin_forms)
+        ]
         context.update(
             state=state,
             steps=selectors.routine_steps_for_viewer(routine=routine, user=request.user),
@@ -215,3 +220,31 @@ def resume(request):
 def seek_care(request):
     """Get medical help now: shown after a "yes" on the red-flag screen; public on purpose."""
     return render(request, "programs/seek_care.html", {"red_flag": PauseReason.RED_FLAG})
+
+
+@require_safe
+def exercise_detail(request, slug):
+    """The library page of one exercise: name and purpose for everyone, the rest premium."""
+    exercise = selectors.exercise_get(slug=slug)
+    return render(
+        request,
+        "programs/exercise_detail.html",
+        {
+            "exercise": exercise,
+            "has_premium": member_has_premium(request.user),
+            "routines": selectors.exercise_routines(exercise=exercise),
+        },
+    )
+
+
+@csrf_exempt  # RFC 8058: mail clients POST the one-click unsubscribe with no cookie
+@require_http_methods(["GET", "POST"])
+def reminders_stop(request, token):
+    """GET shows a confirm page (scanners prefetch links); POST stops the reminders."""
+    user = reminders.checkin_reminder_user_for_token(token)
+    if user is None:
+        return render(request, "programs/reminders_stop.html", {"invalid": True}, status=400)
+    if request.method == "POST":
+        reminders.checkin_reminders_stop(user=user)
+        return render(request, "programs/reminders_stop.html", {"stopped": True})
+    return render(request, "programs/reminders_stop.html", {})

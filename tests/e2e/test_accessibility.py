@@ -130,12 +130,12 @@ MEMBER_PAGES = {
     "plans, free": ("free", "/membership/"),
     "plans, premium": ("premium", "/membership/"),
     "plans, visitor": (None, "/membership/"),
-    "routine, locked": (None, "/program/calm-and-control/easy-positions/"),
-    "routine, premium": ("premium", "/program/calm-and-control/easy-positions/"),
+    "routine, locked": (None, "/program/build-the-base/first-bridges/"),
+    "routine, premium": ("premium", "/program/build-the-base/first-bridges/"),
     "delete account": ("free", "/account/delete/"),
     "program, not started": ("premium", "/program/"),
     "program dashboard": ("started", "/program/"),
-    "routine with log form": ("started", "/program/calm-and-control/waking-up-the-hips/"),
+    "routine with log form": ("started", "/program/build-the-base/learning-the-hinge/"),
     "flare-up screen": ("started", "/program/flare-up/"),
 }
 

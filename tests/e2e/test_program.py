@@ -54,7 +54,7 @@ def test_member_starts_phase_one_and_logs_a_session(live_server, page, premium, 
     page.get_by_role("button", name="Start Phase One").click()
 
     expect(page.get_by_text("Phase One is open.")).to_be_visible()
-    expect(page.locator(".next-routine h2")).to_have_text("Easy positions and breathing")
+    expect(page.locator(".next-routine h2")).to_have_text("First bridges")
     page.get_by_role("link", name="Log this session").click()
 
     form = page.locator("#log form")
@@ -64,7 +64,7 @@ def test_member_starts_phase_one_and_logs_a_session(live_server, page, premium, 
         "3", exact=True
     ).check()
     form.get_by_role("group", name="How hard did it feel?").get_by_label("4", exact=True).check()
-    form.get_by_label(re.compile("Anything to remember")).fill("Child's pose felt kind.")
+    form.get_by_label(re.compile("Anything to remember")).fill("Bridges felt steady.")
     form.get_by_role("button", name="Log this session").click()
 
     expect(page.get_by_text("Session logged.")).to_be_visible()

@@ -284,6 +284,9 @@ def admin_post_data(episode: Episode, **changes) -> dict:
         "audio_type": episode.audio_type,
         "cover_alt": "",
         "_save": "Save",
+        # The "Put it into practice" inline (routines linked to the episode): none.
+        "Routine_episodes-TOTAL_FORMS": "0",
+        "Routine_episodes-INITIAL_FORMS": "0",
     }
     data.update(changes)
     return data

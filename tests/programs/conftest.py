@@ -20,7 +20,7 @@ def program(db):
 
 @pytest.fixture
 def routines(program) -> list[Routine]:
-    """Every routine in program order: Phase One's three, then Phase Two's, then Three's."""
+    """Every routine in program order: Phase One's four, then Phase Two's, then Three's."""
     return list(Routine.objects.select_related("phase").order_by("phase__number", "position"))
 
 

@@ -84,7 +84,7 @@ def test_routine_admin_shows_thresholds_and_steps(client, staff, routines):
     page = client.get(f"/admin/programs/routine/{routines[2].pk}/change/").text
     assert "Progression thresholds" in page
     assert 'name="green_max_pain"' in page
-    assert "Pelvic tilts" in page  # a step of the demo routine
+    assert "Marching bridge" in page  # a step of the demo routine
 
 
 def test_admin_lists_load(client, staff, member, routines):
@@ -98,3 +98,79 @@ def test_admin_lists_load(client, staff, member, routines):
         "/admin/programs/exercise/",
     ]:
         assert client.get(url).status_code == 200, url
+
+
+def _routine_change_data(routine, *, positions: dict[int, int]):
+    """The routine's admin form as posted, with each step's position mapped through `positions`."""
+    data = {
+        field: getattr(routine, field)
+        for field in [
+            "position",
+            "title",
+            "slug",
+            "summary",
+            "duration_minutes",
+            "instructions",
+            "green_max_pain",
+            "amber_max_pain",
+            "sessions_to_unlock",
+            "days_to_unlock",
+        ]
+    }
+    data["phase"] = routine.phase_id
+    steps = list(routine.steps.order_by("position"))
+    data.update(
+        {
+            "steps-TOTAL_FORMS": len(steps),
+            "steps-INITIAL_FORMS": len(steps),
+            "steps-MIN_NUM_FORMS": 0,
+            "steps-MAX_NUM_FORMS": 1000,
+        }
+    )
+    for i, step in enumerate(steps):
+        prefix = f"steps-{i}-"
+        data.update(
+            {
+                prefix + "id": step.pk,
+                prefix + "routine": routine.pk,
+                prefix + "position": positions.get(step.position, step.position),
+                prefix + "exercise": step.exercise_id,
+                prefix + "sets": step.sets,
+                prefix + "reps": step.reps or "",
+                prefix + "seconds": step.seconds or "",
+                prefix + "rest_seconds": step.rest_seconds,
+                prefix + "side": step.side,
+                prefix + "notes": step.notes,
+            }
+        )
+    return data
+
+
+def _routine_with_steps(routines):
+    return next(r for r in routines if r.steps.count() >= 2)
+
+
+def test_staff_swap_two_steps_in_one_save(client, staff, routines):
+    routine = _routine_with_steps(routines)
+    first, second = routine.steps.order_by("position")[:2]
+    client.force_login(staff)
+    response = client.post(
+        f"/admin/programs/routine/{routine.pk}/change/",
+        _routine_change_data(routine, positions={1: 2, 2: 1}),
+    )
+    assert response.status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.position, second.position) == (2, 1)
+
+
+def test_two_steps_at_one_position_are_refused_with_a_clear_error(client, staff, routines):
+    routine = _routine_with_steps(routines)
+    client.force_login(staff)
+    response = client.post(
+        f"/admin/programs/routine/{routine.pk}/change/",
+        _routine_change_data(routine, positions={2: 1}),
+    )
+    assert response.status_code == 200
+    assert "Two routine steps share position 1" in response.text
+    assert list(routine.steps.order_by("position").values_list("position", flat=True))[:2] == [1, 2]

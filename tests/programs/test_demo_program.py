@@ -3,16 +3,25 @@
 import pytest
 
 from programs import services
-from programs.models import CheckIn, Phase, Routine, RoutineStep, SessionLog, Unlock
+from programs.models import (
+    CheckIn,
+    Exercise,
+    Phase,
+    Routine,
+    RoutineStep,
+    SessionLog,
+    Unlock,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_has_three_phases_with_routines_and_steps(program):
-    assert program == (3, 7)
+    assert program == (3, 8)
     assert list(Phase.objects.values_list("number", flat=True)) == [1, 2, 3]
     assert all(phase.routines.exists() for phase in Phase.objects.all())
-    assert RoutineStep.objects.filter(routine__slug="moving-with-confidence").count() == 3
+    assert RoutineStep.objects.filter(routine__slug="marching-bridges").count() == 3
+    assert not Routine.objects.filter(steps__isnull=True).exists()  # every routine has steps
 
 
 def test_loading_the_demo_twice_changes_nothing(program):
@@ -38,8 +47,48 @@ def test_the_demo_member_is_loaded_once(premium_member, program):
 
 
 def test_members_see_the_steps_and_visitors_do_not(client, visitor, premium_member, program):
-    url = "/program/calm-and-control/moving-with-confidence/"
-    assert "Pelvic tilts" not in visitor.get(url).text
+    url = "/program/build-the-base/first-bridges/"
+    assert "Glute bridge" not in visitor.get(url).text
     client.force_login(premium_member)
     page = client.get(url).text
-    assert "Pelvic tilts" in page and "2 × 10" in page and "10 minutes, on the flat" in page
+    assert "Glute bridge" in page and "3 × 8" in page and "10 minutes, on the flat" in page
+
+
+BACK_ROUNDING = ["child's pose", "child’s pose", "toe touch", "touch your toes", "cat and camel"]
+
+
+def _all_demo_text() -> str:
+    texts = [
+        str(v)
+        for v in Exercise.objects.values_list("name", "purpose", "instructions", "cues", "mistakes")
+    ]
+    texts += [str(v) for v in Routine.objects.values_list("title", "summary", "instructions")]
+    return " ".join(texts).lower()
+
+
+def test_the_demo_has_no_stretch_that_rounds_the_lower_back(program):
+    text = _all_demo_text()
+    for words in BACK_ROUNDING:
+        assert words not in text, words
+
+
+def test_phase_one_builds_strength_with_the_hinge_at_its_core(program):
+    phase_one = Phase.objects.get(number=1)
+    routines = list(phase_one.routines.order_by("position"))
+    assert len(routines) >= 4
+    exercises = set(
+        RoutineStep.objects.filter(routine__phase=phase_one).values_list(
+            "exercise__name", flat=True
+        )
+    )
+    assert {"Dowel hip hinge", "Glute bridge", "Marching bridge"} <= exercises
+    assert "Hinge hamstring stretch" in exercises  # hamstrings stretched only via the hinge
+    stretches = Exercise.objects.filter(name__icontains="stretch").values_list("name", flat=True)
+    assert list(stretches) == ["Hinge hamstring stretch"]
+
+
+def test_every_routine_after_phase_one_has_load_or_range_to_progress(program):
+    """Phases Two and Three carry the movements on with more load or range."""
+    later = RoutineStep.objects.filter(routine__phase__number__gt=1)
+    names = set(later.values_list("exercise__name", flat=True))
+    assert {"Bag deadlift", "Single-leg hinge", "Single-leg bridge", "Goblet squat"} <= names

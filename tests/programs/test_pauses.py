@@ -14,7 +14,7 @@ from .conftest import add_session, on_day
 
 pytestmark = pytest.mark.django_db
 
-LOG_URL = "/program/calm-and-control/easy-positions/log/"
+LOG_URL = "/program/build-the-base/first-bridges/log/"
 ALL_NO = {key: "no" for key in RED_FLAGS}
 
 
@@ -76,7 +76,7 @@ def test_restoring_premium_resumes_with_progress_intact(client, member, routines
     assert "membership has ended" not in page
     assert Unlock.objects.filter(user=member).count() == 2
     assert SessionLog.objects.filter(user=member).count() == 4
-    url = "/program/calm-and-control/waking-up-the-hips/log/"
+    url = "/program/build-the-base/learning-the-hinge/log/"
     response = client.post(url, log_data(date=on_day(9).isoformat()))
     assert response.status_code == 302
     assert SessionLog.objects.filter(user=member, routine=routines[1]).exists()

@@ -11,7 +11,7 @@ from .conftest import add_session, on_day
 
 pytestmark = pytest.mark.django_db
 
-ROUTINE_URL = "/program/calm-and-control/easy-positions/"
+ROUTINE_URL = "/program/build-the-base/first-bridges/"
 LOG_URL = ROUTINE_URL + "log/"
 
 
@@ -22,7 +22,7 @@ def log_data(**overrides):
         "pain_before": "2",
         "worst_pain": "3",
         "effort": "5",
-        "note": "Knee rocks felt easy.",
+        "note": "Bridges felt easy.",
         **overrides,
     }
 
@@ -35,13 +35,13 @@ def day3(time_machine):
 def test_a_member_logs_a_session(client, member, day3):
     client.force_login(member)
     page = client.get(ROUTINE_URL).text
-    assert 'action="/program/calm-and-control/easy-positions/log/"' in page
+    assert 'action="/program/build-the-base/first-bridges/log/"' in page
     response = client.post(LOG_URL, log_data())
     assert response.status_code == 302
     session = SessionLog.objects.get(user=member)
     assert (session.worst_pain, session.note, session.date) == (
         3,
-        "Knee rocks felt easy.",
+        "Bridges felt easy.",
         on_day(3),
     )
     page = client.get(ROUTINE_URL).text
@@ -70,7 +70,7 @@ def test_a_premium_member_who_has_not_started_cannot_log(client, premium_member,
 
 def test_a_locked_routine_cannot_be_logged(client, member, day3):
     client.force_login(member)
-    response = client.post("/program/calm-and-control/waking-up-the-hips/log/", log_data())
+    response = client.post("/program/build-the-base/learning-the-hinge/log/", log_data())
     assert response.status_code == 403
     assert not SessionLog.objects.exists()
 
@@ -90,7 +90,7 @@ def test_bad_input_comes_back_with_what_was_typed(client, member, day3):
     assert response.status_code == 400
     assert "My own words" in response.text
     assert re.search(r'name="pain_before" value="2"[^>]*checked', response.text)
-    assert "Select a valid choice" in response.text
+    assert "Worst pain is from 0 (none) to 10 (worst imaginable)." in response.text
     assert not SessionLog.objects.exists()
 
 
@@ -99,7 +99,7 @@ def test_a_date_in_the_future_is_refused_with_input_kept(client, member, day3):
     response = client.post(LOG_URL, log_data(date=on_day(4).isoformat()))
     assert response.status_code == 400
     assert "That date is in the future." in response.text
-    assert "Knee rocks felt easy." in response.text
+    assert "Bridges felt easy." in response.text
 
 
 def test_a_second_log_on_the_same_day_is_refused(client, member, day3):
@@ -213,7 +213,7 @@ def test_the_routine_page_query_count_is_pinned(
         add_session(member, routines[0], day, pain=None if day == 18 else "same")
     time_machine.move_to(on_day(20))
     client.force_login(member)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):  # 10, plus one for "Why this helps"
         assert client.get(ROUTINE_URL).status_code == 200
 
 
@@ -238,7 +238,7 @@ def test_the_charts_are_accessible(client, member, routines, time_machine):
     assert '<title id="pain-chart-title">' in page and '<desc id="pain-chart-desc">' in page
     assert "Worst pain during your last 3 sessions ranged from 2 to 6 out of 10" in page
     assert '<th scope="col">Worst during</th>' in page
-    assert "You have opened 1 of 7 routines." in page
+    assert "You have opened 1 of 8 routines." in page
 
 
 def test_grades_carry_a_word_and_an_icon(client, member, routines, time_machine):
@@ -254,3 +254,79 @@ def test_grades_carry_a_word_and_an_icon(client, member, routines, time_machine)
             rf'<svg class="grade__icon" aria-hidden="true"[^>]*>.*?</svg> {word}</span>',
             page,
         ), word
+
+
+def _ready_to_open_routine_two(member, routines):
+    """Four green sessions of routine 1 with check-ins; the seventh day opens routine 2."""
+    for day in (0, 2, 4, 6):
+        add_session(member, routines[0], day)
+
+
+ROUTINE_TWO_URL = "/program/build-the-base/learning-the-hinge/"
+
+
+def test_the_next_routine_opens_on_its_own_page_without_visiting_the_dashboard(
+    client, member, routines, time_machine
+):
+    _ready_to_open_routine_two(member, routines)
+    time_machine.move_to(on_day(7))
+    client.force_login(member)
+    page = client.get(ROUTINE_TWO_URL).text
+    assert "Open for you" in page
+    assert "Not open yet" not in page
+
+
+def test_the_next_routine_can_be_logged_straight_away_when_time_has_opened_it(
+    client, member, routines, time_machine
+):
+    _ready_to_open_routine_two(member, routines)
+    time_machine.move_to(on_day(7))
+    client.force_login(member)
+    response = client.post(ROUTINE_TWO_URL + "log/", log_data(date=on_day(7).isoformat()))
+    assert response.status_code == 302
+    assert SessionLog.objects.filter(routine=routines[1]).count() == 1
+
+
+def test_a_same_day_check_in_says_why_next_to_the_form(client, member, routines, time_machine):
+    session = add_session(member, routines[0], 3, pain=None)
+    time_machine.move_to(on_day(3))
+    client.force_login(member)
+    response = client.post(
+        f"/program/sessions/{session.pk}/check-in/",
+        {f"checkin-{session.pk}-pain": "same", f"checkin-{session.pk}-stiffness": "same"},
+    )
+    assert response.status_code == 400
+    assert f'id="checkin-{session.pk}"' in response.text
+    assert "The check-in opens the morning after your session." in response.text
+    assert re.search(rf'name="checkin-{session.pk}-pain" value="same"[^>]*checked', response.text)
+    assert not CheckIn.objects.exists()
+
+
+def test_a_second_check_in_says_it_is_already_done(client, member, routines, time_machine):
+    session = add_session(member, routines[0], 2, pain="better")
+    time_machine.move_to(on_day(3))
+    client.force_login(member)
+    response = client.post(
+        f"/program/sessions/{session.pk}/check-in/",
+        {f"checkin-{session.pk}-pain": "worse", f"checkin-{session.pk}-stiffness": "same"},
+    )
+    assert response.status_code == 400
+    assert "You&#x27;ve already checked in for this session." in response.text
+    assert CheckIn.objects.get(session=session).pain == "better"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("pain_before", "11", "Pain is from 0 (none) to 10 (worst imaginable)."),
+        ("worst_pain", "-1", "Worst pain is from 0 (none) to 10 (worst imaginable)."),
+        ("effort", "0", "Effort is from 1 (hardly any) to 10 (as hard as you possibly could)."),
+    ],
+)
+def test_an_out_of_range_scale_says_what_the_range_is(client, member, day3, field, value, message):
+    client.force_login(member)
+    response = client.post(LOG_URL, log_data(**{field: value}))
+    assert response.status_code == 400
+    assert message in response.text.replace("&#x27;", "'")
+    assert "Select a valid choice" not in response.text
+    assert not SessionLog.objects.exists()

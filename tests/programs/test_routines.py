@@ -4,8 +4,8 @@ from programs.services import program_load_demo
 
 pytestmark = pytest.mark.django_db
 
-ROUTINE_URL = "/program/calm-and-control/easy-positions/"
-INSTRUCTION_TEXT = "Belly breathing, 10 breaths"
+ROUTINE_URL = "/program/build-the-base/first-bridges/"
+INSTRUCTION_TEXT = "Nothing here should push your pain above 3 out of 10"
 
 
 @pytest.fixture
@@ -15,8 +15,8 @@ def program():
 
 def test_overview_lists_phases_and_routines(visitor, program):
     page = visitor.get("/program/").text
-    assert "Calm and control" in page
-    assert "Easy positions and breathing" in page
+    assert "Build the base" in page
+    assert "First bridges" in page
     assert INSTRUCTION_TEXT not in page
 
 
@@ -40,7 +40,7 @@ def test_premium_member_reads_the_routine(client, premium_member, program):
 
 
 def test_unknown_routine_is_404(visitor, program):
-    assert visitor.get("/program/calm-and-control/nope/").status_code == 404
+    assert visitor.get("/program/build-the-base/nope/").status_code == 404
 
 
 def test_loading_the_demo_program_twice_changes_nothing(program):

@@ -135,7 +135,7 @@ def test_partly_done_sessions_do_not_count_as_completed(member, routines):
 
 
 def test_the_last_routine_of_a_phase_opens_the_next_phase(member, routines):
-    phase_one_last, phase_two_first = routines[2], routines[3]
+    phase_one_last, phase_two_first = routines[3], routines[4]
     assert phase_one_last.phase.number == 1 and phase_two_first.phase.number == 2
     services.routine_unlock_by_staff(
         user=member, routine=phase_one_last, staff=member_staff(), reason="Test set-up."

@@ -1,0 +1,106 @@
+"""The next-morning check-in reminder: one email per session, claimed in the database.
+
+Kept apart from services.py because it is the Program's only email. The unsubscribe link
+follows RFC 8058 (one-click POST, no login), like the Sunday email does.
+"""
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from backinshape.emails import email_send
+from members.selectors import member_has_premium
+
+from .models import CheckInReminder, SessionLog
+
+logger = logging.getLogger(__name__)
+
+STOP_SALT = "programs.checkin-reminders.stop"
+
+
+def checkin_reminder_stop_token(user) -> str:
+    return signing.dumps(user.pk, salt=STOP_SALT)
+
+
+def checkin_reminder_user_for_token(token: str):
+    """The user a stop link belongs to, or None for a forged or mangled token."""
+    from django.contrib.auth import get_user_model
+
+    try:
+        pk = signing.loads(token, salt=STOP_SALT)
+    except signing.BadSignature:
+        return None
+    return get_user_model().objects.filter(pk=pk).first()
+
+
+def checkin_reminders_stop(*, user) -> None:
+    """The member opts out of check-in reminders (from /account/ or the email's link)."""
+    user.wants_checkin_reminders = False
+    user.save(update_fields=["wants_checkin_reminders"])
+
+
+def checkin_reminders_due(*, now: dt.datetime | None = None) -> list[SessionLog]:
+    """Yesterday's sessions still awaiting a check-in, once the local reminder hour has come.
+
+    None for members who opted out, whose program is paused, or whose membership lapsed.
+    """
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    if local.time() < settings.CHECKIN_REMINDER_TIME:
+        return []
+    yesterday = local.date() - dt.timedelta(days=1)
+    sessions = (
+        SessionLog.objects.filter(
+            date=yesterday,
+            checkin__isnull=True,
+            checkin_reminder__isnull=True,
+            user__wants_checkin_reminders=True,
+            user__is_active=True,
+            user__program_progress__paused_at__isnull=True,
+            user__program_progress__staff_paused_at__isnull=True,
+        )
+        .select_related("user", "routine__phase")
+        .order_by("pk")
+    )
+    return [s for s in sessions if member_has_premium(s.user)]
+
+
+def checkin_reminder_send(*, session: SessionLog) -> bool:
+    """Claim this session's reminder and send it; False if someone already claimed it."""
+    try:
+        with transaction.atomic():
+            reminder = CheckInReminder.objects.create(session=session)
+    except IntegrityError:
+        return False
+    user = session.user
+    stop_url = settings.SITE_URL + reverse(
+        "programs:reminders_stop", args=[checkin_reminder_stop_token(user)]
+    )
+    checkin_url = settings.SITE_URL + session.routine.get_absolute_url() + f"#checkin-{session.pk}"
+    email_send(
+        to=user.email,
+        template="checkin-reminder",
+        context={"session": session, "checkin_url": checkin_url, "stop_url": stop_url},
+        headers={
+            # RFC 8058: one-click unsubscribe by POST; RFC 2369 List-Unsubscribe.
+            "List-Unsubscribe": f"<{stop_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    reminder.sent_at = timezone.now()
+    reminder.save(update_fields=["sent_at"])
+    return True
+
+
+def checkin_reminders_send(*, now: dt.datetime | None = None) -> int:
+    """Send every check-in reminder now due; returns how many went out."""
+    sent = 0
+    for session in checkin_reminders_due(now=now):
+        if checkin_reminder_send(session=session):
+            sent += 1
+    return sent
