@@ -141,3 +141,18 @@ def episode_search(*, query: str, user) -> list[Episode]:
         return all(word in haystack for word in words)
 
     return [episode for episode in candidates if publicly_matches(episode)]
+
+
+def episode_next_release_at():
+    """When the next episode goes live by the clock alone, or None if none is waiting.
+
+    A published (or scheduled) episode with a publish_at still to come appears on the
+    site at that moment, with no save to announce it: the page cache keeps no page past it.
+    """
+    from django.db.models import Min
+    from django.utils import timezone
+
+    return Episode.objects.filter(
+        status__in=[Episode.Status.PUBLISHED, Episode.Status.SCHEDULED],
+        publish_at__gt=timezone.now(),
+    ).aggregate(next=Min("publish_at"))["next"]

@@ -21,6 +21,8 @@ from django.views.decorators.http import (
 )
 from django_ratelimit.core import is_ratelimited
 
+from common.origin_check import csrf_token_or_same_origin
+
 from . import selectors, services, tasks
 from .forms import (
     AccountDeleteForm,
@@ -35,6 +37,7 @@ from .stripe_client import stripe_is_configured
 logger = logging.getLogger(__name__)
 
 
+@csrf_token_or_same_origin
 @require_http_methods(["GET", "POST"])
 def subscribe(request):
     if request.method == "POST":
