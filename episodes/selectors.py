@@ -2,9 +2,11 @@
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Prefetch, Q
 from django.http import Http404
 
+from common.page_cache import content_generation
 from members.selectors import member_has_premium
 
 from .models import Comment, Episode, Topic
@@ -53,7 +55,22 @@ def episode_comment_threads(
     """Approved comments as one-level threads, and how many approved comments there are.
 
     `include_pending_ids` lets a guest see their own comments while they await moderation.
+    Without them, every reader gets the same threads: they are kept in the cache under the
+    content generation (common/page_cache.py), so any moderation or edit forgets them.
     """
+    if not include_pending_ids:
+        key = f"comment-threads:{episode.pk}:{content_generation()}"
+        found = cache.get(key)
+        if found is None:
+            found = _episode_comment_threads(episode=episode, include_pending_ids=())
+            cache.set(key, found, timeout=60 * 60)
+        return found
+    return _episode_comment_threads(episode=episode, include_pending_ids=include_pending_ids)
+
+
+def _episode_comment_threads(
+    *, episode: Episode, include_pending_ids
+) -> tuple[list[CommentThread], int]:
     visible = Q(status=Comment.Status.APPROVED)
     if include_pending_ids:
         visible |= Q(pk__in=list(include_pending_ids), status=Comment.Status.PENDING)

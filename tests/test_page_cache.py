@@ -529,3 +529,52 @@ def test_a_changed_page_gets_a_new_etag(episode):
     response = fresh_visitor().get(url, HTTP_IF_NONE_MATCH=first["ETag"])
     assert response.status_code == 200
     assert "Something new" in response.text
+
+
+# --- 6. The cold path ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def persona_client(request, premium_member, free_member, staff):
+    users = {"premium": premium_member, "free": free_member, "staff": staff}
+    return fresh_visitor() if request.param == "visitor" else signed_in(users[request.param])
+
+
+@pytest.mark.parametrize("persona_client", ["visitor", "free", "premium", "staff"], indirect=True)
+@pytest.mark.parametrize("where", ["episode", "/", "/episodes/", "/feeds/podcast.xml"])
+def test_a_page_renders_in_few_queries_whatever_the_comment_count(
+    persona_client, where, django_assert_max_num_queries
+):
+    EpisodeFactory.create_batch(12)
+    quiet, busy = EpisodeFactory(), EpisodeFactory()
+    CommentFactory(episode=quiet)
+    CommentFactory.create_batch(100, episode=busy)
+    counts = []
+    for episode in (quiet, busy):
+        url = episode.get_absolute_url() if where == "episode" else where
+        content_changed()  # the miss path: nothing cached yet
+        with django_assert_max_num_queries(10) as captured:
+            assert persona_client.get(url).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+
+
+def test_a_members_page_reuses_the_cached_comment_threads(
+    premium_member, django_assert_num_queries
+):
+    episode = EpisodeFactory()
+    CommentFactory.create_batch(20, episode=episode)
+    member = signed_in(premium_member)
+    member.get(episode.get_absolute_url())
+    with django_assert_num_queries(5) as captured:
+        member.get(episode.get_absolute_url())
+    assert not any("episodes_comment" in q["sql"] for q in captured.captured_queries)
+
+
+def test_a_member_sees_a_newly_approved_comment_at_once(premium_member):
+    episode = EpisodeFactory()
+    comment = CommentFactory(episode=episode, body="Approved just now", status="pending")
+    member = signed_in(premium_member)
+    assert "Approved just now" not in member.get(episode.get_absolute_url()).text
+    episode_services.comments_moderate(comments=[comment], status=Comment.Status.APPROVED)
+    assert "Approved just now" in member.get(episode.get_absolute_url()).text
