@@ -1,6 +1,19 @@
 """Site-wide request and response rules that no single view should have to remember."""
 
-from django.utils.cache import patch_cache_control
+import hashlib
+import time
+from urllib.parse import parse_qsl, urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date, parse_http_date_safe, quote_etag
+
+from common.page_cache import GENERATION_KEY, content_generation
+from episodes.selectors import episode_next_release_at
 
 from . import views
 
@@ -65,3 +78,196 @@ def _has_nul(request) -> bool:
         "\x00" in key or any("\x00" in value for value in values)
         for key, values in request.GET.lists()
     )
+
+
+# --- The anonymous page cache ------------------------------------------------------------
+
+# Pages a visitor without an account sees the same as every other visitor (URL names).
+ANONYMOUS_CACHEABLE_VIEWS = frozenset(
+    {
+        "episodes:home",
+        "episodes:list",
+        "episodes:detail",
+        "episodes:topic",
+        "episodes:podcast_feed",
+        "episodes:article_feed",
+        "programs:overview",
+        "programs:routine",
+        "sitemap",
+    }
+)
+# Query parameters a cacheable page reads (digits only); tracking parameters are ignored
+# by every view, so they are left out of the key. Any other parameter skips the cache,
+# so made-up query strings cannot fill it.
+_PAGE_PARAMS = frozenset({"page", "reply_to"})
+_TRACKING_PARAMS = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "ref"})
+# A request carrying either cookie may see something personal: a signed-in page, a guest's
+# own comment awaiting moderation, a one-off "thanks" message.
+_MESSAGES_COOKIE = "messages"  # django.contrib.messages CookieStorage.cookie_name
+_NOT_STORED_CONTROLS = ("no-store", "no-cache", "private=", "max-age=0")
+
+
+def _normalised_query(request) -> str | None:
+    """The query string as part of a cache key, or None when the page must not be cached."""
+    if not request.META.get("QUERY_STRING"):
+        return ""
+    pairs = []
+    for name, value in parse_qsl(request.META["QUERY_STRING"], keep_blank_values=True):
+        if name.startswith("utm_") or name in _TRACKING_PARAMS:
+            continue
+        if name not in _PAGE_PARAMS or not (value.isdigit() and len(value) <= 6):
+            return None
+        pairs.append((name, value))
+    return urlencode(sorted(set(pairs)))
+
+
+def _page_cache_key(request) -> str | None:
+    """The key of this request's page in the cache, or None when it is not cacheable.
+
+    Decided without touching the session or the database: a request with a session (or
+    messages) cookie is never served from, nor stored into, the cache.
+    """
+    if request.method not in ("GET", "HEAD"):
+        return None
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or _MESSAGES_COOKIE in request.COOKIES:
+        return None
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    if match.view_name not in ANONYMOUS_CACHEABLE_VIEWS:
+        return None
+    query = _normalised_query(request)
+    if query is None:
+        return None
+    # Scheme and host change absolute links (feeds, sitemap, canonical URLs).
+    raw = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+    return "page-cache:page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _release_cap(generation: int) -> int | None:
+    """Seconds until the next episode's release moment, if one is waiting.
+
+    An episode whose publish_at passes appears on the site without any save, so no page
+    is kept past that moment. Remembered per content generation: it only changes when
+    content does.
+    """
+    key = f"page-cache:next-release:{generation}"
+    next_release = cache.get(key, "unknown")
+    if next_release == "unknown" or (next_release and next_release <= timezone.now()):
+        next_release = episode_next_release_at()
+        cache.set(key, next_release, timeout=None if next_release is None else 60 * 60 * 24)
+    if next_release is None:
+        return None
+    return max(0, int((next_release - timezone.now()).total_seconds()))
+
+
+def _public_cache_control(response, *, seconds: int | None) -> None:
+    """Cache-Control for a page every visitor sees alike (PAGE_CACHE_CONTROL), trimmed so no
+    cache downstream keeps it past the next release moment."""
+
+    value = settings.PAGE_CACHE_CONTROL
+    if seconds is not None and seconds < settings.PAGE_CACHE_TIMEOUT:
+        value = f"public, max-age={min(seconds, 60)}, s-maxage={seconds}"
+    response["Cache-Control"] = value
+
+
+class AnonymousPageCacheMiddleware:
+    """Serve public pages to visitors without an account from Django's cache.
+
+    Sits just below SecurityMiddleware, Permissions-Policy and WhiteNoise, so a hit still
+    passes through them on the way out; the headers of the middleware below it (CSP,
+    X-Frame-Options) are part of the stored response. Django's own cache middleware does
+    not fit: every page with a form would carry a CSRF cookie and `Vary: Cookie`. Our
+    cached pages carry no per-visitor token (see common/origin_check.py).
+
+    What is stored: only GET responses with status 200 that set no cookie, for requests
+    with no session or messages cookie (so, necessarily, an anonymous visitor), on the pages
+    in ANONYMOUS_CACHEABLE_VIEWS. Each entry carries the content generation it was rendered
+    under (common/page_cache.py) and is ignored once the generation moves on. Signed-in
+    people always reach the view, and PrivateCacheMiddleware marks their pages private.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not settings.PAGE_CACHE_ENABLED:
+            return self.get_response(request)
+        key = _page_cache_key(request)
+        if key is None:
+            return self.get_response(request)
+
+        found = cache.get_many([GENERATION_KEY, key])
+        generation = found.get(GENERATION_KEY) or content_generation()
+        entry = found.get(key)
+        if self._fresh(entry, generation):
+            return self._respond(request, self._from_entry(entry), cache_state="hit")
+
+        response = self.get_response(request)
+        if not self._storable(request, response):
+            return response
+        seconds = settings.PAGE_CACHE_TIMEOUT
+        cap = _release_cap(generation)
+        if cap is not None:
+            seconds = min(seconds, cap)
+        if seconds <= 0:
+            return response
+        response["ETag"] = quote_etag(hashlib.md5(response.content).hexdigest())  # noqa: S324 (not security)
+        response["Last-Modified"] = http_date()
+        _public_cache_control(response, seconds=cap)
+        entry = {
+            "generation": generation,
+            "content": response.content,
+            "headers": [
+                (name, value)
+                for name, value in response.items()
+                if name.lower() not in ("set-cookie", "content-length")
+            ],
+            "cap_at": None if cap is None else time.time() + cap,
+        }
+        cache.set(key, entry, timeout=seconds)
+        return self._respond(request, response, cache_state="miss")
+
+    @staticmethod
+    def _fresh(entry, generation) -> bool:
+        """Stored under the current generation, and no episode has gone live since.
+
+        The release moment is checked here as well as through the entry's timeout, so a
+        cache whose clock is not ours (Redis) cannot serve a page a moment too long.
+        """
+        if entry is None or entry["generation"] != generation:
+            return False
+        return entry["cap_at"] is None or time.time() < entry["cap_at"]
+
+    @staticmethod
+    def _storable(request, response) -> bool:
+        if request.method != "GET" or response.status_code != 200:
+            return False
+        if response.streaming or response.cookies:
+            return False
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return False  # cannot happen without a session cookie; refuse all the same
+        control = response.get("Cache-Control", "").lower()
+        return not any(word in control for word in _NOT_STORED_CONTROLS)
+
+    @staticmethod
+    def _from_entry(entry):
+        response = HttpResponse(entry["content"])
+        for name, value in entry["headers"]:
+            response[name] = value
+        if entry["cap_at"] is not None:
+            _public_cache_control(response, seconds=max(0, int(entry["cap_at"] - time.time())))
+        return response
+
+    @staticmethod
+    def _respond(request, response, *, cache_state: str):
+        if settings.PAGE_CACHE_DEBUG_HEADER:
+            response["X-Cache"] = cache_state
+        return get_conditional_response(
+            request,
+            etag=response.get("ETag"),
+            last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+            response=response,
+        )

@@ -121,6 +121,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "backinshape.middleware.AnonymousPageCacheMiddleware",
     "backinshape.middleware.PrivateCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -173,6 +174,15 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Whole public pages for visitors without an account (backinshape/middleware.py,
+# AnonymousPageCacheMiddleware; README "Caching"). Any content change forgets them all.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
+PAGE_CACHE_TIMEOUT = env_int("PAGE_CACHE_TIMEOUT", 300)  # seconds, in our own cache
+PAGE_CACHE_CONTROL = env_str(
+    "PAGE_CACHE_CONTROL", "public, max-age=60, s-maxage=300, stale-while-revalidate=600"
+)
+PAGE_CACHE_DEBUG_HEADER = DEBUG or TESTING  # X-Cache: hit / miss
 
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [

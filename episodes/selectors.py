@@ -2,11 +2,13 @@
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.utils import timezone
 
+from common.page_cache import content_generation
 from members.selectors import member_has_premium
 from programs.selectors import Practice, practice_routines_for_viewer
 
@@ -119,7 +121,22 @@ def episode_comment_threads(
     """Approved comments as one-level threads, and how many approved comments there are.
 
     `include_pending_ids` lets a guest see their own comments while they await moderation.
+    Without them, every reader gets the same threads: they are kept in the cache under the
+    content generation (common/page_cache.py), so any moderation or edit forgets them.
     """
+    if not include_pending_ids:
+        key = f"comment-threads:{episode.pk}:{content_generation()}"
+        found = cache.get(key)
+        if found is None:
+            found = _episode_comment_threads(episode=episode, include_pending_ids=())
+            cache.set(key, found, timeout=60 * 60)
+        return found
+    return _episode_comment_threads(episode=episode, include_pending_ids=include_pending_ids)
+
+
+def _episode_comment_threads(
+    *, episode: Episode, include_pending_ids
+) -> tuple[list[CommentThread], int]:
     visible = Q(status=Comment.Status.APPROVED)
     if include_pending_ids:
         visible |= Q(pk__in=list(include_pending_ids), status=Comment.Status.PENDING)
@@ -207,3 +224,18 @@ def episode_search(*, query: str, user) -> list[Episode]:
         return all(word in haystack for word in words)
 
     return [episode for episode in candidates if publicly_matches(episode)]
+
+
+def episode_next_release_at():
+    """When the next episode goes live by the clock alone, or None if none is waiting.
+
+    A published (or scheduled) episode with a publish_at still to come appears on the
+    site at that moment, with no save to announce it: the page cache keeps no page past it.
+    """
+    from django.db.models import Min
+    from django.utils import timezone
+
+    return Episode.objects.filter(
+        status__in=[Episode.Status.PUBLISHED, Episode.Status.SCHEDULED],
+        publish_at__gt=timezone.now(),
+    ).aggregate(next=Min("publish_at"))["next"]

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from backinshape.emails import email_build
+from common.page_cache import content_changed
 from members.selectors import sunday_email_recipients
 from members.services import sunday_email_unsubscribe_token
 
@@ -134,7 +135,10 @@ def comments_moderate(*, comments: Iterable[Comment] | None = None, queryset=Non
         raise ValueError(f"Unknown comment status {status!r}")
     if queryset is None:
         queryset = Comment.objects.filter(pk__in=[c.pk for c in comments or []])
-    return queryset.exclude(status=status).update(status=status, moderated_at=timezone.now())
+    changed = queryset.exclude(status=status).update(status=status, moderated_at=timezone.now())
+    if changed:
+        content_changed()  # update() sends no signal: episode pages show approved comments
+    return changed
 
 
 # --- The Sunday release email ------------------------------------------------------------

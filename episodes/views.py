@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 
 from common.client_ip import client_ip
+from common.origin_check import csrf_token_or_same_origin
 from members import services as member_services
 from members.forms import SubscribeForm
 
@@ -117,6 +118,7 @@ def episode_detail(request, slug):
     return _render_episode_page(request, episode, form)
 
 
+@csrf_token_or_same_origin
 @require_POST
 def comment_post(request, slug):
     episode = selectors.episode_get_for_viewer(slug=slug, user=request.user)

@@ -16,6 +16,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 
+from common.origin_check import csrf_token_or_same_origin
+
 from . import selectors, services, tasks
 from .forms import (
     AccountDeleteForm,
@@ -30,6 +32,7 @@ from .stripe_client import stripe_is_configured
 logger = logging.getLogger(__name__)
 
 
+@csrf_token_or_same_origin
 @require_http_methods(["GET", "HEAD", "POST"])
 def subscribe(request):
     if request.method == "POST":

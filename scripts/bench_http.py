@@ -1,10 +1,16 @@
 """HTTP throughput of the main pages under gunicorn, the way production serves them.
 
-Builds a throwaway SQLite database with the demo content (plus 100 comments on one
-episode), starts gunicorn on 127.0.0.1, sends a fixed number of requests per page from
-a few client threads, prints a Markdown table and stops everything.
+gunicorn with deploy/gunicorn.conf.py (2 workers), DJANGO_DEBUG=false, on the database in
+DATABASE_URL and the cache in REDIS_URL when they are given (PostgreSQL + Redis, as in
+production), else a throwaway SQLite file and local memory (and it says so). Seeds the
+demo content, tops it up to 30 episodes and puts 100 comments on one, then for each page
+prints req/s, p50/p99 latency and the ratio to a static file of the same size served by
+the same gunicorn + whitenoise in the same run; then the workers' memory after 10,000
+requests.
 
-    .venv/bin/python scripts/bench_http.py [--requests 400] [--threads 4] [--workers 2]
+    .venv/bin/python scripts/bench_http.py [--requests 1000] [--threads 4]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bis_cache REDIS_URL=redis://127.0.0.1:6379/11 \
+        .venv/bin/python scripts/bench_http.py
 """
 
 import argparse
@@ -21,10 +27,25 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8791
-PAGES = ["/", "/episodes/", "EPISODE", "/search/?q=back", "/program/", "/feeds/podcast.xml"]
+BASE = f"http://127.0.0.1:{PORT}"
+TOTAL_FOR_RSS = 10_000
 
-ADD_COMMENTS = """
-from episodes.models import Episode, Comment
+SEED = """
+import datetime as dt
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
+from episodes.models import Comment, Episode
+from members.models import Membership, User
+
+number = Episode.objects.order_by("-number").values_list("number", flat=True).first() or 0
+while Episode.objects.count() < 30:
+    number += 1
+    Episode.objects.create(
+        number=number, title=f"Bench episode {number}", slug=f"bench-episode-{number}",
+        standfirst="A bench episode.", body="## Part\\n\\nWords. " * 40,
+        status="published", publish_at=timezone.now() - dt.timedelta(days=number),
+    )
 episode = Episode.objects.published().order_by("-publish_at").first()
 Comment.objects.filter(episode=episode, body__startswith="Bench comment").delete()
 for n in range(50):
@@ -32,28 +53,77 @@ for n in range(50):
         body=f"Bench comment {n} with a link https://example.org/{n}", status="approved")
     Comment.objects.create(episode=episode, parent=top, name="Reply", email="p@example.com",
         body="Bench comment reply", status="approved")
-print(episode.get_absolute_url())
+user, _ = User.objects.get_or_create(email="bench.premium@example.com",
+    defaults={"display_name": "Bench"})
+Membership.objects.update_or_create(user=user, defaults={"status": "active",
+    "stripe_customer_id": "cus_bench", "stripe_subscription_id": "sub_bench",
+    "current_period_end": timezone.now() + dt.timedelta(days=30)})
+session = SessionStore()
+session[SESSION_KEY] = str(user.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+session.create()
+print(episode.get_absolute_url(), session.session_key)
 """
+
+
+def fetch(url: str, cookie: str = "") -> tuple[float, int]:
+    headers = {"Cookie": cookie} if cookie else {}
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 (loopback only)
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback)
+        size = len(response.read())
+        assert response.status == 200, url
+    return time.perf_counter() - started, size
+
+
+def measure(urls, *, threads: int, cookie: str = ""):
+    """(req/s, p50 ms, p99 ms) for one request to each of `urls`."""
+    fetch(urls[0], cookie)
+    started = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        latencies = sorted(t for t, _ in pool.map(lambda u: fetch(u, cookie), urls))
+    elapsed = time.perf_counter() - started
+    p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)]
+    return len(urls) / elapsed, statistics.median(latencies) * 1000, p99 * 1000
+
+
+def worker_rss_mib(master_pid: int) -> list[float]:
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    sizes = []
+    for pid in children:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                sizes.append(int(line.split()[1]) / 1024)
+    return sizes
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="bench-")
+    database = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
+    redis = os.environ.get("REDIS_URL", "")
     env = {
-        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_DEBUG"}},
-        "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
+        **{k: v for k, v in os.environ.items() if k not in {"DJANGO_DEBUG"}},
+        "DATABASE_URL": database,
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "SITE_URL": f"http://127.0.0.1:{PORT}",
+        "SITE_URL": BASE,
+        "GUNICORN_BIND": f"127.0.0.1:{PORT}",
+        "WEB_CONCURRENCY": str(args.workers),
+        "GUNICORN_MAX_REQUESTS": "0",  # no recycling: the RSS figure is after every request
     }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    for name in ("DJANGO_ALLOW_ASYNC_UNSAFE", "PYTEST_CURRENT_TEST"):
+        env.pop(name, None)
+    kind = "PostgreSQL" if database.startswith("postgres") else "SQLite (no DATABASE_URL given)"
+    print(f"Database: {kind}; cache: {'Redis' if redis else 'local memory (no REDIS_URL given)'}")
     python = sys.executable
 
     def manage(*argv, **kwargs):
@@ -62,57 +132,65 @@ def main():
     manage("migrate", "--noinput", stdout=subprocess.DEVNULL)
     manage("collectstatic", "--noinput", stdout=subprocess.DEVNULL)
     manage("seed_demo", stdout=subprocess.DEVNULL)
-    episode_url = (
-        manage("shell", "-c", ADD_COMMENTS, capture_output=True, text=True)
-        .stdout.strip()
-        .splitlines()[-1]
-    )
+    seeded = manage("shell", "-c", SEED, capture_output=True, text=True).stdout.strip()
+    episode_url, session_key = seeded.splitlines()[-1].split()
+    premium_cookie = f"sessionid={session_key}"
 
-    server = subprocess.Popen(
-        [
-            str(Path(python).parent / "gunicorn"),
-            "backinshape.wsgi",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        base = f"http://127.0.0.1:{PORT}"
+    def start():
+        server = subprocess.Popen(
+            [str(Path(python).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py",
+             "--access-logfile", "/dev/null", "backinshape.wsgi"],
+            cwd=ROOT, env=env,
+        )  # fmt: skip
         for _ in range(100):
             try:
-                urllib.request.urlopen(base + "/healthz", timeout=1).read()  # noqa: S310
-                break
+                urllib.request.urlopen(BASE + "/healthz", timeout=1).read()  # noqa: S310
+                return server
             except OSError:
                 time.sleep(0.1)
-        print(f"| page | requests | req/s | p50 ms | p95 ms |  ({args.workers} gunicorn workers)")
+        raise SystemExit("gunicorn did not start")
+
+    # A static file exactly the size of the episode page, served by the same whitenoise.
+    server = start()
+    _, size = fetch(BASE + episode_url)
+    server.terminate()
+    server.wait(timeout=10)
+    static_dir = ROOT / "staticfiles" / "bench"
+    static_dir.mkdir(parents=True, exist_ok=True)
+    (static_dir / "page.html").write_bytes(b"x" * size)
+    server = start()
+    sent = 0
+    try:
+        n = args.requests
+        static_rate = 0.0
+        rows = [
+            ("static file, same size", [BASE + "/static/bench/page.html"] * n, ""),
+            ("episode (100 comments), visitor, warm", [BASE + episode_url] * n, ""),
+            ("episode (100 comments), premium member", [BASE + episode_url] * n, premium_cookie),
+            # An unknown query parameter skips the page cache: the miss path, every time.
+            ("episode (100 comments), visitor, page-cache miss",
+             [f"{BASE}{episode_url}?bench={i}" for i in range(n)], ""),
+            ("`/`, visitor", [BASE + "/"] * n, ""),
+            ("`/episodes/`, visitor", [BASE + "/episodes/"] * n, ""),
+            ("`/feeds/podcast.xml`, visitor", [BASE + "/feeds/podcast.xml"] * n, ""),
+        ]  # fmt: skip
+        print(
+            f"\n{size} bytes per episode page; {n} requests per row, "
+            f"{args.threads} client threads, {args.workers} gunicorn workers\n"
+        )
+        print("| page | req/s | p50 ms | p99 ms | × static |")
         print("|---|---|---|---|---|")
-        for page in PAGES:
-            url = base + (episode_url if page == "EPISODE" else page)
-
-            def fetch(_, url=url):
-                started = time.perf_counter()
-                with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310
-                    response.read()
-                    assert response.status == 200
-                return time.perf_counter() - started
-
-            fetch(None)
-            started = time.perf_counter()
-            with ThreadPoolExecutor(args.threads) as pool:
-                latencies = sorted(pool.map(fetch, range(args.requests)))
-            elapsed = time.perf_counter() - started
-            p95 = latencies[int(len(latencies) * 0.95) - 1]
-            label = episode_url + " (100 comments)" if page == "EPISODE" else page
-            print(
-                f"| `{label}` | {args.requests} | {args.requests / elapsed:.0f} | "
-                f"{statistics.median(latencies) * 1000:.1f} | {p95 * 1000:.1f} |"
-            )
+        for label, urls, cookie in rows:
+            rate, p50, p99 = measure(urls, threads=args.threads, cookie=cookie)
+            static_rate = static_rate if label != rows[0][0] else rate
+            sent += len(urls) + 1
+            print(f"| {label} | {rate:.0f} | {p50:.1f} | {p99:.1f} | {rate / static_rate:.2f} |")
+        rest = max(0, TOTAL_FOR_RSS - sent - n)
+        if rest:
+            measure([BASE + episode_url] * rest, threads=args.threads)
+        rss = worker_rss_mib(server.pid)
+        print(f"\nWorker RSS after {TOTAL_FOR_RSS:,} requests: "
+              + ", ".join(f"{mib:.0f} MiB" for mib in rss))  # fmt: skip
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -1,0 +1,50 @@
+"""The content generation: one number that every cached public page is stored under.
+
+Anonymous pages (home, lists, episode pages, topics, the Program overview, feeds, the
+sitemap) are kept whole in Django's cache by `backinshape.middleware.AnonymousPageCacheMiddleware`,
+and the comment threads of an episode page are kept as a fragment. Working out which of
+those pages one edit touches (a new comment changes the episode page; a topic rename
+changes every card on every list) is error-prone, so we do not try: any change to public
+content bumps the generation, and every entry stored under an older generation is simply
+never read again (the cache evicts it in its own time). Simple, and always correct.
+
+`content_changed()` is called by the services that change content and by the signal
+receivers in each app's `receivers.py` (for admin saves and deletes).
+"""
+
+import time
+
+from django.core.cache import cache
+from django.db import transaction
+
+GENERATION_KEY = "page-cache:generation"
+
+
+def _new_generation() -> int:
+    # A timestamp rather than a counter: if the cache ever loses the key, a fresh value can
+    # never coincide with the generation that older entries were stored under.
+    return time.time_ns()
+
+
+def content_generation() -> int:
+    """The current generation, creating one if the cache has none (first run, eviction)."""
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, _new_generation(), timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def _bump() -> None:
+    cache.set(GENERATION_KEY, _new_generation(), timeout=None)
+
+
+def content_changed() -> None:
+    """Forget every cached public page: the next anonymous request renders afresh.
+
+    Bumped now, and again once the surrounding transaction commits: a request that reads
+    the database between the two (and so still sees the old rows) would otherwise store
+    its stale page under the new generation.
+    """
+    _bump()
+    transaction.on_commit(_bump)

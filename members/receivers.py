@@ -1,0 +1,28 @@
+"""Signal receivers: forget cached public pages when a commenter's public name changes.
+
+Comments on cached episode pages show their author's display name. This is cache
+invalidation, not business logic, so a receiver follows every write of a user (the
+account page, the admin, an account deletion) without each path remembering it.
+"""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from common.page_cache import content_changed
+
+from .models import User
+
+# Saves that change nothing any public page shows (signing in stamps last_login).
+_INVISIBLE_FIELDS = frozenset({"last_login", "password"})
+
+
+@receiver(post_save, sender=User, dispatch_uid="page_cache_user_saved")
+def user_saved(sender, instance, created, update_fields, **kwargs):
+    if created or (update_fields and set(update_fields) <= _INVISIBLE_FIELDS):
+        return
+    content_changed()
+
+
+@receiver(post_delete, sender=User, dispatch_uid="page_cache_user_deleted")
+def user_deleted(sender, **kwargs):
+    content_changed()

@@ -1,0 +1,580 @@
+"""The anonymous page cache: what is stored, for whom, and when it is forgotten.
+
+Every test here runs twice: with Django's local-memory cache and with Redis (the
+production cache; skipped locally without REDIS_URL, required in CI).
+"""
+
+import datetime as dt
+import os
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.test import Client
+from django.utils import timezone
+
+from common.page_cache import GENERATION_KEY, content_changed
+from episodes import services as episode_services
+from episodes.models import Comment, Episode, Topic
+from programs import services as program_services
+from programs.models import Exercise, Phase, Routine
+
+from .conftest import require_service
+from .factories import CommentFactory, EpisodeFactory, TopicFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+ORIGIN = "http://testserver"
+
+
+@pytest.fixture(params=["locmem", "redis"], autouse=True)
+def cache_backend(request, settings):
+    if request.param == "redis":
+        require_service(
+            REDIS_URL.startswith("redis://"),
+            "Redis: set REDIS_URL=redis://127.0.0.1:6379/<n> with Redis running",
+        )
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": REDIS_URL,
+                "KEY_PREFIX": "backinshape-test",
+            }
+        }
+    else:
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    yield request.param
+    cache.clear()
+
+
+def fresh_visitor(**kwargs) -> Client:
+    return Client(**kwargs)
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def get_twice(url: str):
+    """A first visitor's response (a miss), then a second visitor's (a hit)."""
+    return fresh_visitor().get(url), fresh_visitor().get(url)
+
+
+# --- 1. What is cached ------------------------------------------------------------------
+
+
+@pytest.fixture
+def routine_url(db):
+    program_services.program_load_demo()
+    routine = Routine.objects.select_related("phase").order_by("phase__number", "position")[0]
+    return f"/program/{routine.phase.slug}/{routine.slug}/"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/episodes/",
+        "/episodes/the-episode/",
+        "/topics/posture/",
+        "/program/",
+        "ROUTINE",
+        "/feeds/podcast.xml",
+        "/feeds/articles.xml",
+        "/sitemap.xml",
+    ],
+)
+def test_a_second_visitor_gets_the_page_from_the_cache(url, routine_url, django_assert_num_queries):
+    topic = TopicFactory(slug="posture", name="Posture")
+    EpisodeFactory(slug="the-episode").topics.add(topic)
+    url = routine_url if url == "ROUTINE" else url
+    first = fresh_visitor().get(url)
+    assert first.status_code == 200
+    assert first["X-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        second = fresh_visitor().get(url)
+    assert second.status_code == 200
+    assert second["X-Cache"] == "hit"
+    assert second.content == first.content
+    assert not second.cookies
+
+
+def test_a_cached_page_keeps_every_security_header(settings, episode):
+    settings.SECURE_HSTS_SECONDS = 3600
+    url = episode.get_absolute_url()
+    fresh_visitor().get(url, secure=True)
+    hit = fresh_visitor().get(url, secure=True)
+    assert hit["X-Cache"] == "hit"
+    assert "default-src 'self'" in hit["Content-Security-Policy"]
+    assert "camera=()" in hit["Permissions-Policy"]
+    assert hit["X-Frame-Options"] == "DENY"
+    assert hit["Strict-Transport-Security"].startswith("max-age=3600")
+    assert hit["X-Content-Type-Options"] == "nosniff"
+    assert hit["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+@pytest.mark.parametrize("url", ["/search/?q=back", "/membership/", "/subscribe/", "/nowhere/"])
+def test_pages_that_are_not_the_same_for_everyone_are_not_cached(url, episode):
+    first, second = get_twice(url)
+    assert "X-Cache" not in first
+    assert "X-Cache" not in second
+
+
+def test_a_request_with_a_session_cookie_bypasses_the_cache(episode):
+    url = episode.get_absolute_url()
+    fresh_visitor().get(url)
+    with_session = fresh_visitor()
+    with_session.cookies["sessionid"] = "whatever"
+    response = with_session.get(url)
+    assert response.status_code == 200
+    assert "X-Cache" not in response
+
+
+def test_a_visitor_with_a_message_waiting_gets_it_not_the_cached_page(episode):
+    url = episode.get_absolute_url()
+    fresh_visitor().get(url)
+    guest = fresh_visitor()
+    guest.post(
+        f"{url}comments/",
+        {"name": "Ann", "email": "ann@example.com", "body": "Thanks for this."},
+        HTTP_ORIGIN=ORIGIN,
+    )
+    response = guest.get(url)
+    assert "X-Cache" not in response
+    assert "awaiting moderation" in response.text
+
+
+def test_tracking_parameters_share_the_page_and_unknown_ones_skip_the_cache(episode):
+    fresh_visitor().get("/episodes/?page=1")
+    assert fresh_visitor().get("/episodes/?utm_source=news&page=1")["X-Cache"] == "hit"
+    assert "X-Cache" not in fresh_visitor().get("/episodes/?anything=else")
+    assert "X-Cache" not in fresh_visitor().get("/episodes/?page=<script>")
+
+
+def test_a_head_request_is_served_from_the_cache(episode):
+    fresh_visitor().get("/")
+    response = fresh_visitor().head("/")
+    assert response.status_code == 200
+    assert response["X-Cache"] == "hit"
+
+
+# --- 2. Forms on cached pages --------------------------------------------------------------
+
+
+def comment_form(**extra):
+    return {"name": "Ann", "email": "ann@example.com", "body": "This helped.", **extra}
+
+
+def test_a_cached_page_carries_no_csrf_token_or_cookie(episode):
+    first, second = get_twice(episode.get_absolute_url())
+    assert second["X-Cache"] == "hit"
+    assert "csrfmiddlewaretoken" not in second.text
+    assert not first.cookies
+
+
+def test_a_visitor_comments_from_a_cached_page_without_a_token(episode):
+    url = episode.get_absolute_url()
+    fresh_visitor().get(url)
+    guest = fresh_visitor(enforce_csrf_checks=True)
+    assert guest.get(url)["X-Cache"] == "hit"
+    response = guest.post(f"{url}comments/", comment_form(), HTTP_ORIGIN=ORIGIN)
+    assert response.status_code == 302
+    assert Comment.objects.get().status == Comment.Status.PENDING
+
+
+def test_a_visitor_subscribes_from_the_cached_home_page_without_a_token(episode, mailoutbox):
+    fresh_visitor().get("/")
+    guest = fresh_visitor(enforce_csrf_checks=True)
+    assert guest.get("/")["X-Cache"] == "hit"
+    response = guest.post("/subscribe/", {"email": "reader@example.com"}, HTTP_REFERER=f"{ORIGIN}/")
+    assert response.status_code == 200
+    assert len(mailoutbox) == 1
+
+
+def test_a_same_origin_fetch_without_origin_or_referer_is_accepted(episode):
+    guest = fresh_visitor(enforce_csrf_checks=True)
+    response = guest.post(
+        f"{episode.get_absolute_url()}comments/",
+        comment_form(),
+        HTTP_SEC_FETCH_SITE="same-origin",
+    )
+    assert response.status_code == 302
+    assert Comment.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_ORIGIN": "https://evil.example"},
+        {"HTTP_ORIGIN": "null"},
+        {"HTTP_ORIGIN": "https://evil.example", "HTTP_SEC_FETCH_SITE": "same-origin"},
+        {"HTTP_REFERER": "https://evil.example/page"},
+        {"HTTP_SEC_FETCH_SITE": "cross-site"},
+        {},
+    ],
+)
+def test_a_cross_site_comment_is_refused_with_the_styled_403(episode, headers):
+    guest = fresh_visitor(enforce_csrf_checks=True)
+    response = guest.post(f"{episode.get_absolute_url()}comments/", comment_form(), **headers)
+    assert response.status_code == 403
+    assert "Please try that again" in response.text
+    assert Comment.objects.count() == 0
+
+
+def test_a_cross_site_subscribe_is_refused(mailoutbox):
+    guest = fresh_visitor(enforce_csrf_checks=True)
+    response = guest.post(
+        "/subscribe/", {"email": "reader@example.com"}, HTTP_ORIGIN="https://evil.example"
+    )
+    assert response.status_code == 403
+    assert mailoutbox == []
+
+
+def test_a_signed_in_member_without_a_token_is_refused_even_from_our_origin(episode, free_member):
+    member = Client(enforce_csrf_checks=True)
+    member.force_login(free_member)
+    response = member.post(
+        f"{episode.get_absolute_url()}comments/", comment_form(), HTTP_ORIGIN=ORIGIN
+    )
+    assert response.status_code == 403
+    assert Comment.objects.count() == 0
+
+
+def test_a_signed_in_member_posts_with_the_token_from_their_page(episode, free_member):
+    member = Client(enforce_csrf_checks=True)
+    member.force_login(free_member)
+    page = member.get(episode.get_absolute_url())
+    token = page.context["csrf_token"]
+    response = member.post(
+        f"{episode.get_absolute_url()}comments/",
+        {"body": "Posted with my token.", "csrfmiddlewaretoken": str(token)},
+        HTTP_ORIGIN=ORIGIN,
+    )
+    assert response.status_code == 302
+    assert Comment.objects.get().body == "Posted with my token."
+
+
+# --- 3. Invalidation ----------------------------------------------------------------------
+
+
+def primed(url: str) -> str:
+    """Cache `url` for visitors and return what they see."""
+    fresh_visitor().get(url)
+    response = fresh_visitor().get(url)
+    assert response["X-Cache"] == "hit"
+    return response.text
+
+
+def visitor_sees(url: str):
+    return fresh_visitor().get(url)
+
+
+def test_publishing_an_episode_shows_it_at_once():
+    draft = EpisodeFactory(title="Brand new episode", status=Episode.Status.DRAFT)
+    assert "Brand new episode" not in primed("/episodes/")
+    episode_services.episode_publish(episode=draft)
+    assert "Brand new episode" in visitor_sees("/episodes/").text
+
+
+def test_editing_an_episode_shows_the_edit_at_once(episode):
+    primed(episode.get_absolute_url())
+    episode.title = "A clearer title"
+    episode_services.episode_save(episode=episode)
+    assert "A clearer title" in visitor_sees(episode.get_absolute_url()).text
+
+
+@pytest.mark.parametrize("action", ["unpublish", "schedule"])
+def test_taking_an_episode_off_the_site_hides_it_at_once(episode, action):
+    primed(episode.get_absolute_url())
+    assert episode.title in primed("/episodes/")
+    if action == "unpublish":
+        episode_services.episode_unpublish(episode=episode)
+    else:
+        episode_services.episode_schedule(
+            episode=episode, publish_at=timezone.now() + dt.timedelta(days=3)
+        )
+    assert visitor_sees(episode.get_absolute_url()).status_code == 404
+    assert episode.title not in visitor_sees("/episodes/").text
+
+
+def test_an_episode_appears_when_its_publish_moment_passes_without_a_save():
+    soon = timezone.now() + dt.timedelta(minutes=2)
+    EpisodeFactory(title="Out in two minutes", status=Episode.Status.PUBLISHED, publish_at=soon)
+    first = fresh_visitor().get("/episodes/")
+    assert "Out in two minutes" not in first.text
+    # No cache downstream keeps the page past the release moment either.
+    assert first["Cache-Control"] in (
+        "public, max-age=60, s-maxage=120",
+        "public, max-age=60, s-maxage=119",
+    )
+    assert visitor_sees("/episodes/")["X-Cache"] == "hit"
+    with time_machine.travel(soon + dt.timedelta(seconds=5)):
+        assert "Out in two minutes" in visitor_sees("/episodes/").text
+        # ... and from then on, the page is cached again as usual.
+        assert visitor_sees("/episodes/")["X-Cache"] == "hit"
+
+
+@pytest.mark.parametrize(
+    "status", [Comment.Status.APPROVED, Comment.Status.REMOVED, Comment.Status.SPAM]
+)
+def test_moderating_one_comment_shows_at_once(episode, status):
+    start = Comment.Status.PENDING if status == Comment.Status.APPROVED else Comment.Status.APPROVED
+    comment = CommentFactory(episode=episode, body="A moderated comment", status=start)
+    before = primed(episode.get_absolute_url())
+    assert ("A moderated comment" in before) is (start == Comment.Status.APPROVED)
+    episode_services.comments_moderate(comments=[comment], status=status)
+    after = visitor_sees(episode.get_absolute_url()).text
+    assert ("A moderated comment" in after) is (status == Comment.Status.APPROVED)
+
+
+@pytest.mark.parametrize(
+    ("action", "start", "shown"),
+    [
+        ("approve_selected", Comment.Status.PENDING, True),
+        ("mark_spam_selected", Comment.Status.APPROVED, False),
+        ("remove_selected", Comment.Status.APPROVED, False),
+    ],
+)
+def test_bulk_moderation_in_the_admin_shows_at_once(episode, staff, action, start, shown):
+    comments = CommentFactory.create_batch(2, episode=episode, body="Bulk comment", status=start)
+    primed(episode.get_absolute_url())
+    changelist = (
+        "/admin/episodes/pendingcomment/"
+        if start == Comment.Status.PENDING
+        else "/admin/episodes/comment/"
+    )
+    response = signed_in(staff).post(
+        changelist, {"action": action, "_selected_action": [c.pk for c in comments]}
+    )
+    assert response.status_code == 302
+    assert ("Bulk comment" in visitor_sees(episode.get_absolute_url()).text) is shown
+
+
+def test_deleting_a_comment_in_the_admin_shows_at_once(episode, staff):
+    comment = CommentFactory(episode=episode, body="Soon gone")
+    assert "Soon gone" in primed(episode.get_absolute_url())
+    signed_in(staff).post(f"/admin/episodes/comment/{comment.pk}/delete/", {"post": "yes"})
+    assert not Comment.objects.exists()
+    assert "Soon gone" not in visitor_sees(episode.get_absolute_url()).text
+
+
+def test_a_signed_in_comment_posted_at_once_shows_at_once(episode, staff):
+    primed(episode.get_absolute_url())
+    signed_in(staff).post(f"{episode.get_absolute_url()}comments/", {"body": "Staff answer"})
+    assert "Staff answer" in visitor_sees(episode.get_absolute_url()).text
+
+
+def test_renaming_a_topic_in_the_admin_shows_at_once(episode, staff):
+    topic = TopicFactory(name="Sleep", slug="sleep")
+    episode.topics.add(topic)
+    assert "Sleep" in primed("/topics/sleep/")
+    primed("/episodes/")
+    response = signed_in(staff).post(
+        f"/admin/episodes/topic/{topic.pk}/change/", {"name": "Sleep and rest", "slug": "sleep"}
+    )
+    assert response.status_code == 302
+    assert "Sleep and rest" in visitor_sees("/topics/sleep/").text
+    assert "Sleep and rest" in visitor_sees("/episodes/").text
+
+
+def test_adding_a_topic_to_an_episode_shows_at_once(episode):
+    primed("/episodes/")
+    episode.topics.add(Topic.objects.create(name="Lifting", slug="lifting"))
+    assert "Lifting" in visitor_sees("/episodes/").text
+
+
+def test_renaming_a_phase_shows_on_the_program_overview_at_once(routine_url):
+    phase = Phase.objects.order_by("number").first()
+    primed("/program/")
+    phase.title = "A renamed phase"
+    phase.save()
+    assert "A renamed phase" in visitor_sees("/program/").text
+
+
+def test_changing_a_routine_shows_on_its_page_at_once(routine_url):
+    routine = Routine.objects.select_related("phase").order_by("phase__number", "position")[0]
+    primed(routine_url)
+    routine.summary = "A clearer summary of this routine."
+    routine.save()
+    assert "A clearer summary of this routine." in visitor_sees(routine_url).text
+
+
+def test_changing_an_exercise_renders_the_routine_page_afresh(routine_url):
+    primed(routine_url)
+    exercise = Exercise.objects.filter(steps__isnull=False).first()
+    exercise.name = "A renamed exercise"
+    exercise.save()
+    assert visitor_sees(routine_url)["X-Cache"] == "miss"
+
+
+def test_a_commenter_changing_their_name_shows_at_once(episode):
+    author = UserFactory(display_name="Old name")
+    CommentFactory(episode=episode, user=author, name="")
+    assert "Old name" in primed(episode.get_absolute_url())
+    author.display_name = "New name"
+    author.save(update_fields=["display_name"])
+    assert "New name" in visitor_sees(episode.get_absolute_url()).text
+
+
+def test_signing_in_does_not_forget_the_cached_pages(episode, free_member):
+    primed("/")
+    generation = cache.get(GENERATION_KEY)
+    fresh_visitor().login(email=free_member.email, password="password")
+    free_member.last_login = timezone.now()
+    free_member.save(update_fields=["last_login"])
+    assert cache.get(GENERATION_KEY) == generation
+
+
+def test_a_lost_generation_never_brings_old_pages_back(episode):
+    primed("/")
+    cache.delete(GENERATION_KEY)
+    assert visitor_sees("/")["X-Cache"] == "miss"
+    content_changed()
+    assert visitor_sees("/")["X-Cache"] == "miss"
+
+
+# --- 4. Audiences never mix ---------------------------------------------------------------
+
+
+def test_premium_then_visitor(premium_episode, premium_member):
+    url = premium_episode.get_absolute_url()
+    member_page = signed_in(premium_member).get(url)
+    assert "SECRET-PREMIUM-PARAGRAPH" in member_page.text
+    assert "X-Cache" not in member_page
+    assert "private" in member_page["Cache-Control"]
+    visitor_page = fresh_visitor().get(url)
+    assert visitor_page["X-Cache"] == "miss"
+    assert "SECRET-PREMIUM-PARAGRAPH" not in visitor_page.text
+    assert "Priya" not in visitor_page.text
+
+
+def test_visitor_then_premium(premium_episode, premium_member):
+    url = premium_episode.get_absolute_url()
+    primed(url)
+    member_page = signed_in(premium_member).get(url)
+    assert "X-Cache" not in member_page
+    assert "SECRET-PREMIUM-PARAGRAPH" in member_page.text
+    assert "private" in member_page["Cache-Control"]
+    assert "public" not in member_page["Cache-Control"]
+
+
+def test_free_then_visitor(episode, free_member):
+    url = episode.get_absolute_url()
+    member_page = signed_in(free_member).get(url)
+    assert "Commenting as <strong>Fran</strong>" in member_page.text
+    for page in get_twice(url):
+        assert "Fran" not in page.text
+        assert "Sign in</a> to post straight away" in page.text
+
+
+def test_visitor_then_free(episode, free_member):
+    url = episode.get_absolute_url()
+    primed(url)
+    member_page = signed_in(free_member).get(url)
+    assert "X-Cache" not in member_page
+    assert "Commenting as <strong>Fran</strong>" in member_page.text
+
+
+def test_staff_preview_then_visitor(staff):
+    draft = EpisodeFactory(title="Not out yet", status=Episode.Status.DRAFT)
+    preview = signed_in(staff).get(draft.get_absolute_url())
+    assert preview.status_code == 200
+    assert "Not out yet" in preview.text
+    assert fresh_visitor().get(draft.get_absolute_url()).status_code == 404
+    assert "Not out yet" not in fresh_visitor().get("/episodes/").text
+
+
+def test_visitor_then_staff_sees_the_staff_page(episode, staff):
+    primed("/")
+    staff_page = signed_in(staff).get("/")
+    assert "X-Cache" not in staff_page
+    assert "private" in staff_page["Cache-Control"]
+
+
+# --- 5. HTTP caching ----------------------------------------------------------------------
+
+
+def test_a_cacheable_page_says_public_with_the_configured_lifetimes(settings, episode):
+    for response in get_twice(episode.get_absolute_url()):
+        assert response["Cache-Control"] == settings.PAGE_CACHE_CONTROL
+        assert response["Cache-Control"] == (
+            "public, max-age=60, s-maxage=300, stale-while-revalidate=600"
+        )
+        assert response["ETag"].startswith('"')
+        assert response["Last-Modified"].endswith("GMT")
+
+
+@pytest.mark.parametrize("warm", [False, True])
+def test_a_conditional_request_gets_304(episode, warm):
+    url = episode.get_absolute_url()
+    first = fresh_visitor().get(url)
+    if not warm:
+        content_changed()
+    again = fresh_visitor().get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert again.content == b""
+    if warm:
+        since = fresh_visitor().get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+        assert since.status_code == 304
+
+
+def test_a_changed_page_gets_a_new_etag(episode):
+    url = episode.get_absolute_url()
+    first = fresh_visitor().get(url)
+    CommentFactory(episode=episode, body="Something new")
+    response = fresh_visitor().get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert response.status_code == 200
+    assert "Something new" in response.text
+
+
+# --- 6. The cold path ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def persona_client(request, premium_member, free_member, staff):
+    users = {"premium": premium_member, "free": free_member, "staff": staff}
+    return fresh_visitor() if request.param == "visitor" else signed_in(users[request.param])
+
+
+@pytest.mark.parametrize("persona_client", ["visitor", "free", "premium", "staff"], indirect=True)
+@pytest.mark.parametrize("where", ["episode", "/", "/episodes/", "/feeds/podcast.xml"])
+def test_a_page_renders_in_few_queries_whatever_the_comment_count(
+    persona_client, where, django_assert_max_num_queries
+):
+    EpisodeFactory.create_batch(12)
+    quiet, busy = EpisodeFactory(), EpisodeFactory()
+    CommentFactory(episode=quiet)
+    CommentFactory.create_batch(100, episode=busy)
+    counts = []
+    for episode in (quiet, busy):
+        url = episode.get_absolute_url() if where == "episode" else where
+        content_changed()  # the miss path: nothing cached yet
+        with django_assert_max_num_queries(10) as captured:
+            assert persona_client.get(url).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+
+
+def test_a_members_page_reuses_the_cached_comment_threads(
+    premium_member, django_assert_num_queries
+):
+    episode = EpisodeFactory()
+    CommentFactory.create_batch(20, episode=episode)
+    member = signed_in(premium_member)
+    member.get(episode.get_absolute_url())
+    with django_assert_num_queries(5) as captured:
+        member.get(episode.get_absolute_url())
+    assert not any("episodes_comment" in q["sql"] for q in captured.captured_queries)
+
+
+def test_a_member_sees_a_newly_approved_comment_at_once(premium_member):
+    episode = EpisodeFactory()
+    comment = CommentFactory(episode=episode, body="Approved just now", status="pending")
+    member = signed_in(premium_member)
+    assert "Approved just now" not in member.get(episode.get_absolute_url()).text
+    episode_services.comments_moderate(comments=[comment], status=Comment.Status.APPROVED)
+    assert "Approved just now" in member.get(episode.get_absolute_url()).text
