@@ -578,3 +578,14 @@ def test_a_member_sees_a_newly_approved_comment_at_once(premium_member):
     assert "Approved just now" not in member.get(episode.get_absolute_url()).text
     episode_services.comments_moderate(comments=[comment], status=Comment.Status.APPROVED)
     assert "Approved just now" in member.get(episode.get_absolute_url()).text
+
+
+def test_linking_a_routine_to_an_episode_shows_at_once(client, episode):
+    from programs import services as program_services
+    from programs.models import Routine
+
+    program_services.program_load_demo()
+    routine = Routine.objects.order_by("phase__number", "position").first()
+    assert routine.title not in client.get(episode.get_absolute_url()).text  # now cached
+    routine.episodes.add(episode)
+    assert routine.title in client.get(episode.get_absolute_url()).text
