@@ -206,7 +206,10 @@ class ReleaseDelivery(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
+    smtp_code = models.PositiveSmallIntegerField(
+        "SMTP code", null=True, blank=True, help_text="The mail server's reply code, if it refused."
+    )
+    error = models.TextField(blank=True, help_text="Why the last attempt did not go out.")
 
     class Meta:
         verbose_name_plural = "release deliveries"

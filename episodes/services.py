@@ -3,6 +3,7 @@
 import logging
 import smtplib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -126,7 +127,6 @@ def comments_moderate(*, comments: Iterable[Comment] | None = None, queryset=Non
 # --- The Sunday release email ------------------------------------------------------------
 
 RELEASE_BATCH_SIZE = 100
-MAX_DELIVERY_ATTEMPTS = 3
 
 
 class EpisodeNotLive(Exception):
@@ -150,6 +150,55 @@ def release_mailing_prepare(*, episode: Episode) -> ReleaseMailing:
     return mailing
 
 
+class MailServerUnavailable(Exception):
+    """The mail server, or the way to it, failed for everyone rather than for one recipient
+    (a 4yz reply, a dropped connection, nobody listening, a timeout). Nothing is marked
+    failed: the deliveries not yet sent stay waiting and the task tries again later."""
+
+
+@dataclass(frozen=True)
+class RecipientRefused:
+    """A refusal that belongs to one recipient: that delivery fails, the send moves on."""
+
+    code: int | None
+    text: str
+
+
+def _smtp_text(raw) -> str:
+    return raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
+
+
+def release_failure_classify(error: Exception) -> RecipientRefused | None:
+    """Whose fault a failed send is: a RecipientRefused if it is this recipient's, None if
+    it is the server's (so the batch stops and the task retries).
+
+    RFC 5321 §4.2.1: a 5yz reply is permanent, a 4yz reply transient. Only refusals of this
+    message (at RCPT TO or after DATA) belong to the recipient; a refused sender, a failed
+    greeting or login, or any 4yz is the server's, whoever the message was for.
+    """
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        code, text = next(iter(error.recipients.values()), (None, b""))
+        if code is not None and 500 <= code < 600:
+            return RecipientRefused(code=code, text=_smtp_text(text))
+        return None
+    if isinstance(error, smtplib.SMTPDataError):
+        if 500 <= error.smtp_code < 600:
+            return RecipientRefused(code=error.smtp_code, text=_smtp_text(error.smtp_error))
+        return None
+    if isinstance(error, ValueError):  # a malformed address (sanitize_address, BadHeaderError)
+        return RecipientRefused(code=None, text=str(error))
+    return None
+
+
+def _release_failure_text(error: Exception) -> str:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        code, text = next(iter(error.recipients.values()), (None, b""))
+        return f"{code} {_smtp_text(text)}"
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{error.smtp_code} {_smtp_text(error.smtp_error)}"
+    return f"{type(error).__name__}: {error}"
+
+
 def release_deliveries_send(
     *, mailing: ReleaseMailing, batch_size: int = RELEASE_BATCH_SIZE
 ) -> int:
@@ -157,10 +206,10 @@ def release_deliveries_send(
 
     Each delivery is claimed with SELECT … FOR UPDATE SKIP LOCKED and marked sent in the
     same short transaction, so two workers (or a second beat) share the work instead of
-    doubling it, and nothing marked sent is ever sent again. If the mail server fails, the
-    delivery in hand stays waiting and the error reaches the caller, whose retry resumes.
-    An address the server refuses is tried again on later runs, up to
-    MAX_DELIVERY_ATTEMPTS times, then marked failed. One SMTP connection serves a batch.
+    doubling it, and nothing marked sent is ever sent again. A recipient the server refuses
+    (5yz) is marked failed with the server's reply and the send moves on; if the server
+    itself fails, the delivery in hand stays waiting and MailServerUnavailable reaches the
+    caller, whose retry resumes. One SMTP connection serves a batch.
     """
     episode = mailing.episode
     waiting = ReleaseDelivery.objects.filter(mailing=mailing, status=ReleaseDelivery.Status.PENDING)
@@ -173,15 +222,22 @@ def release_deliveries_send(
         if not ids:
             break
         last_pk = ids[-1]
-        with get_connection() as connection:
-            for pk in ids:
-                with transaction.atomic():
-                    delivery = waiting.filter(pk=pk).select_for_update(skip_locked=True).first()
-                    if delivery is None:
-                        continue  # another worker has it, or it is done
-                    sent += _release_delivery_send(
-                        delivery=delivery, episode=episode, connection=connection
-                    )
+        try:
+            with get_connection() as connection:
+                for pk in ids:
+                    with transaction.atomic():
+                        delivery = waiting.filter(pk=pk).select_for_update(skip_locked=True).first()
+                        if delivery is None:
+                            continue  # another worker has it, or it is done
+                        outcome = _release_delivery_send(
+                            delivery=delivery, episode=episode, connection=connection
+                        )
+                    if isinstance(outcome, MailServerUnavailable):
+                        raise outcome
+                    sent += outcome
+        except (smtplib.SMTPException, OSError) as error:
+            # Opening or closing the connection failed: the server's fault, not a recipient's.
+            raise MailServerUnavailable(_release_failure_text(error)) from error
     if not waiting.exists():
         ReleaseMailing.objects.filter(pk=mailing.pk, completed_at=None).update(
             completed_at=timezone.now()
@@ -189,23 +245,36 @@ def release_deliveries_send(
     return sent
 
 
-def _release_delivery_send(*, delivery: ReleaseDelivery, episode: Episode, connection) -> int:
-    message = release_email_build(episode=episode, email=delivery.email)
-    message.connection = connection
+def _release_delivery_send(
+    *, delivery: ReleaseDelivery, episode: Episode, connection
+) -> int | MailServerUnavailable:
+    """Send one delivery: 1 if sent, 0 if the recipient was refused (now failed), or the
+    server's failure for the caller to raise once this row's attempt is saved."""
     delivery.attempts += 1
     try:
-        message.send()
-    except smtplib.SMTPRecipientsRefused as error:
-        logger.warning("Release email to %s refused: %s", delivery.email, error)
-        delivery.error = f"Refused by the mail server: {error.recipients}"[:500]
-        if delivery.attempts >= MAX_DELIVERY_ATTEMPTS:
-            delivery.status = ReleaseDelivery.Status.FAILED
-        delivery.save(update_fields=["attempts", "error", "status"])
+        message = release_email_build(episode=episode, email=delivery.email)
+        connection.send_messages([message])
+    except (smtplib.SMTPException, OSError, ValueError) as error:
+        refusal = release_failure_classify(error)
+        if refusal is None:
+            # The server's fault: the row stays waiting, with the reason, for the retry.
+            reason = _release_failure_text(error)
+            delivery.error = reason[:1000]
+            delivery.save(update_fields=["attempts", "error"])
+            unavailable = MailServerUnavailable(reason)
+            unavailable.__cause__ = error
+            return unavailable
+        logger.warning("Release email to %s refused: %s", delivery.email, refusal.text)
+        delivery.status = ReleaseDelivery.Status.FAILED
+        delivery.smtp_code = refusal.code
+        delivery.error = (f"{refusal.code} {refusal.text}" if refusal.code else refusal.text)[:1000]
+        delivery.save(update_fields=["attempts", "status", "smtp_code", "error"])
         return 0
     delivery.status = ReleaseDelivery.Status.SENT
     delivery.sent_at = timezone.now()
+    delivery.smtp_code = None
     delivery.error = ""
-    delivery.save(update_fields=["status", "sent_at", "attempts", "error"])
+    delivery.save(update_fields=["status", "sent_at", "attempts", "smtp_code", "error"])
     return 1
 
 

@@ -1,4 +1,3 @@
-import smtplib
 from functools import partial
 
 from celery import shared_task
@@ -19,12 +18,14 @@ def publish_due_episodes() -> list[str]:
 
 
 # A mail server that is down or throttling is worth waiting for; the deliveries already
-# marked sent are never sent again, so a retry only resumes.
+# marked sent are never sent again, so a retry only resumes. Backoff doubles from 30 s to
+# at most 30 min, with jitter so many chunks do not hammer a recovering server at once.
 @shared_task(
-    autoretry_for=(OSError, smtplib.SMTPException),
-    retry_backoff=60,
-    retry_backoff_max=3600,
-    max_retries=8,
+    autoretry_for=(services.MailServerUnavailable,),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    retry_jitter=True,
+    max_retries=10,
 )
 def send_release(episode_id: int) -> int:
     """Send (or resume) one episode's release email to every current recipient."""
