@@ -251,9 +251,25 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
+# A task is acknowledged when it ends, not when it starts, and a task whose worker died
+# (SIGKILL, out of memory) goes back to the queue instead of being dropped.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis hands an unacknowledged task to another worker after this many seconds (its default
+# is an hour). It must be longer than the longest task: a release chunk of
+# RELEASE_CHUNK_SIZE messages, and any retry countdown (at most 240 s, episodes/tasks.py).
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 300)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+
+# The Sunday email goes out in chunk tasks of this many recipients, shared by all workers.
+RELEASE_CHUNK_SIZE = env_int("RELEASE_CHUNK_SIZE", 500)
+# A delivery claimed this long ago and still not sent belongs to a dead worker: any chunk
+# may take it again, and the resume sweep re-dispatches a mailing idle this long.
+RELEASE_CLAIM_STALE_SECONDS = env_int("RELEASE_CLAIM_STALE_SECONDS", 90)
+# How often celery beat runs the resume sweep (release_mailings_resume).
+RELEASE_SWEEP_SECONDS = env_int("RELEASE_SWEEP_SECONDS", 60)
 
 # Episodes are released every Sunday at this time in the site's time zone.
 RELEASE_WEEKDAY = 6  # Monday is 0, as in datetime.weekday()
@@ -265,6 +281,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(
             minute=RELEASE_TIME.minute, hour=RELEASE_TIME.hour, day_of_week="sunday"
         ),
+    },
+    "resume-release-mailings": {
+        "task": "episodes.tasks.release_mailings_resume",
+        "schedule": float(RELEASE_SWEEP_SECONDS),
     },
 }
 

@@ -123,6 +123,7 @@ class SmtpSink:
         self.rcpt_replies: dict[str, str] = {}
         self.data_replies: dict[str, str] = {}
         self.delay: float = 0.0
+        self.connections = 0  # SMTP sessions opened (EHLO/HELO greetings)
         self._failures_left = {"rcpt": 0, "data": 0}
         self._failure_reply = {"rcpt": "", "data": ""}
 
@@ -142,6 +143,16 @@ class SmtpSink:
         from email import message_from_bytes
 
         return [message_from_bytes(raw)["To"] for raw in self.messages]
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_HELO(self, server, session, envelope, hostname):
+        self.connections += 1
+        session.host_name = hostname
+        return f"250 {server.hostname}"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         key = address.lower()

@@ -13,7 +13,7 @@ import pytest
 from backinshape.celery import app
 from episodes import services
 from episodes.models import ReleaseDelivery, ReleaseMailing
-from episodes.tasks import send_release
+from episodes.tasks import send_release, send_release_chunk
 
 from ..factories import SubscriberFactory
 
@@ -121,26 +121,27 @@ def test_a_transient_server_failure_stops_the_batch_and_keeps_the_rest_waiting(
 
 
 def test_the_task_retries_a_throttling_server_until_everyone_has_it(
-    smtp_sink, recipients, premium_episode
+    smtp_sink, recipients, premium_episode, django_capture_on_commit_callbacks
 ):
     smtp_sink.fail_first(2, "451 4.7.1 Slow down", stage="data")
     # Eager tasks run each retry at once, unless told to raise the Retry instead.
     app.conf.task_eager_propagates = False
     try:
-        result = send_release.delay(premium_episode.pk)
+        with django_capture_on_commit_callbacks(execute=True):
+            send_release.delay(premium_episode.pk)
     finally:
         app.conf.task_eager_propagates = True
-
-    assert result.successful()
 
     assert sorted(smtp_sink.recipients) == LIST
     assert not ReleaseDelivery.objects.exclude(status="sent").exists()
 
 
-def test_the_task_retries_with_exponential_backoff(smtp_sink, recipients, premium_episode):
-    assert send_release.autoretry_for == (services.MailServerUnavailable,)
-    assert send_release.retry_backoff and send_release.retry_jitter
-    assert send_release.max_retries >= 5
+def test_the_chunk_task_retries_a_server_failure_with_exponential_backoff(settings):
+    assert send_release_chunk.autoretry_for == (services.MailServerUnavailable,)
+    assert send_release_chunk.retry_backoff and send_release_chunk.retry_jitter
+    assert send_release_chunk.max_retries == 10
+    # A waiting retry must come back before the broker hands it to another worker.
+    assert send_release_chunk.retry_backoff_max < settings.CELERY_VISIBILITY_TIMEOUT
 
 
 def test_a_mail_server_nobody_answers_on_leaves_everyone_waiting(
