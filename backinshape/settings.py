@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "csp",
+    "anymail",
     "members",
     "episodes",
     "programs",
@@ -240,6 +241,23 @@ if EMAIL_URL:
     EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 20
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Or send through an email provider's API with django-anymail: ANYMAIL_ESP names the
+# provider (postmark, mailgun, sendgrid, amazon_ses, brevo, … — anymail's backend module
+# names) and wins over EMAIL_URL. Every other ANYMAIL_* variable becomes an ANYMAIL setting
+# without the prefix: ANYMAIL_POSTMARK_SERVER_TOKEN, ANYMAIL_MAILGUN_API_KEY,
+# ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY, ANYMAIL_MAILGUN_SENDER_DOMAIN, and
+# ANYMAIL_WEBHOOK_SECRET ("user:password", the tracking webhook's basic auth; unset, the
+# webhook URL is a 404).
+ANYMAIL_ESP = env_str("ANYMAIL_ESP").strip().lower()
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_") and name != "ANYMAIL_ESP"
+}
+if ANYMAIL_ESP:
+    if not ANYMAIL_ESP.replace("_", "").isalpha():
+        raise ImproperlyConfigured(f"ANYMAIL_ESP must be a provider name, not {ANYMAIL_ESP!r}.")
+    EMAIL_BACKEND = f"anymail.backends.{ANYMAIL_ESP}.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Back In Shape <hello@backinshape.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("program/", include("programs.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("anymail/", include("members.esp_webhooks")),  # email provider tracking webhooks
     path("healthz", views.healthz, name="healthz"),
     path(
         "robots.txt",

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from anymail.exceptions import AnymailAPIError, AnymailError, AnymailRecipientsRefused
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -167,6 +168,11 @@ def _smtp_text(raw) -> str:
     return raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
 
 
+def _anymail_text(error: Exception) -> str:
+    """The provider's own words, without anymail's long description of the request."""
+    return str(error.args[0]) if error.args else type(error).__name__
+
+
 def release_failure_classify(error: Exception) -> RecipientRefused | None:
     """Whose fault a failed send is: a RecipientRefused if it is this recipient's, None if
     it is the server's (so the batch stops and the task retries).
@@ -184,6 +190,15 @@ def release_failure_classify(error: Exception) -> RecipientRefused | None:
         if 500 <= error.smtp_code < 600:
             return RecipientRefused(code=error.smtp_code, text=_smtp_text(error.smtp_error))
         return None
+    if isinstance(error, AnymailRecipientsRefused):  # the provider rejected this address
+        return RecipientRefused(code=error.status_code, text=_anymail_text(error))
+    if isinstance(error, AnymailAPIError):
+        # An HTTP API: a refused request for this message (400, 406, 422…) is the
+        # recipient's; unauthorised, throttled (429), a server error or no answer is not.
+        code = error.status_code
+        if code is not None and 400 <= code < 500 and code not in {401, 403, 408, 429}:
+            return RecipientRefused(code=code, text=_anymail_text(error))
+        return None
     if isinstance(error, ValueError):  # a malformed address (sanitize_address, BadHeaderError)
         return RecipientRefused(code=None, text=str(error))
     return None
@@ -195,6 +210,9 @@ def _release_failure_text(error: Exception) -> str:
         return f"{code} {_smtp_text(text)}"
     if isinstance(error, smtplib.SMTPResponseException):
         return f"{error.smtp_code} {_smtp_text(error.smtp_error)}"
+    if isinstance(error, AnymailError):
+        code = error.status_code
+        return f"{code} {_anymail_text(error)}" if code else _anymail_text(error)
     return f"{type(error).__name__}: {error}"
 
 
@@ -377,7 +395,7 @@ def _release_delivery_send(*, delivery: ReleaseDelivery, message, connection, cl
     mine = ReleaseDelivery.objects.filter(pk=delivery.pk, claimed_by=claimer)
     try:
         connection.send_messages([message])
-    except (smtplib.SMTPException, OSError, ValueError) as error:
+    except (smtplib.SMTPException, OSError, ValueError, AnymailError) as error:
         refusal = release_failure_classify(error)
         if refusal is None:
             reason = _release_failure_text(error)
@@ -455,6 +473,10 @@ class ReleaseEmail:
             headers=headers,
         )
         message.attach_alternative(self.html.replace(self.PLACEHOLDER, url), "text/html")
+        # Read by django-anymail (tags and metadata come back on the tracking webhook);
+        # plain SMTP ignores them.
+        message.tags = ["sunday-email"]
+        message.metadata = {"list": "sunday"}
         return message
 
 
