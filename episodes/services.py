@@ -519,6 +519,24 @@ def release_send(*, episode: Episode) -> int:
     return release_deliveries_send(mailing=mailing)
 
 
+def release_test_send(*, episode: Episode, email: str) -> None:
+    """Send the episode's Sunday email to one staff address, marked as a test in the
+    subject. No delivery is written: the real release still reaches that address once."""
+    message = release_email_prepare(episode=episode, subject_prefix="[Test] ").for_recipient(email)
+    get_connection().send_messages([message])
+
+
+def release_failed_retry(*, mailing: ReleaseMailing) -> int:
+    """Put a mailing's failed deliveries back in the queue (say, after the mail server's
+    problem with them was fixed); returns how many. The caller dispatches the chunks."""
+    retried = mailing.deliveries.filter(status=ReleaseDelivery.Status.FAILED).update(
+        status=ReleaseDelivery.Status.PENDING, claimed_at=None, claimed_by="", smtp_code=None
+    )
+    if retried:
+        ReleaseMailing.objects.filter(pk=mailing.pk).update(completed_at=None)
+    return retried
+
+
 def release_pending_count(*, episode: Episode) -> int:
     return ReleaseDelivery.objects.filter(
         mailing__episode=episode, status=ReleaseDelivery.Status.PENDING

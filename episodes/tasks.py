@@ -34,6 +34,13 @@ def send_release(episode_id: int) -> int:
     return _chunks_enqueue(mailing)
 
 
+@shared_task
+def resume_release_mailing(mailing_id: int) -> int:
+    """Hand out chunk tasks for whatever of one mailing is still waiting (staff's Resume)."""
+    mailing = ReleaseMailing.objects.get(pk=mailing_id)
+    return _chunks_enqueue(mailing)
+
+
 # A mail server that is down or throttling is worth waiting for; the deliveries already
 # marked sent are never sent again, so a retry only resumes. Backoff doubles from 30 s to
 # 240 s, with jitter so many chunks do not hammer a recovering server at once; it stays
