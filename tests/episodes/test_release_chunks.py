@@ -10,6 +10,7 @@ from django.utils import timezone
 from episodes import services
 from episodes.models import ReleaseDelivery, ReleaseMailing
 from episodes.tasks import release_mailings_resume, send_release
+from members.models import Subscriber
 
 from ..conftest import require_service
 from ..factories import EpisodeFactory, SubscriberFactory, UserFactory
@@ -29,7 +30,10 @@ def factory_email(prefix):
 def test_preparing_writes_the_rows_in_a_few_bulk_queries(
     premium_episode, django_assert_max_num_queries
 ):
-    _subscribers(2500)
+    now = timezone.now()
+    Subscriber.objects.bulk_create(
+        [Subscriber(email=f"reader.{i:05d}@example.com", confirmed_at=now) for i in range(2500)]
+    )
     UserFactory(email="READER.00001@example.com")  # also a subscriber, in another case
 
     # A handful of bulk INSERTs (SQLite cuts them at 999 parameters), never one per row.
@@ -145,3 +149,25 @@ def test_two_workers_on_the_same_chunk_at_once_send_each_email_once(postgresql, 
     assert sum(counts) == 60
     assert all(count > 0 for count in counts)  # they shared the work
     assert len(smtp_sink.messages) == len(set(smtp_sink.recipients)) == 60
+
+
+@pytest.mark.django_db
+def test_the_prebuilt_smtp_copy_is_the_same_email_as_the_built_one(premium_episode):
+    from email import message_from_bytes
+
+    release_email = services.release_email_prepare(episode=premium_episode)
+    built = message_from_bytes(
+        release_email.for_recipient("reader@example.com").message().as_bytes(linesep="\r\n")
+    )
+    envelope_from, raw = release_email.raw_for_recipient("reader@example.com")
+    fast = message_from_bytes(raw)
+    _, other = release_email.raw_for_recipient("other@example.com")
+
+    assert envelope_from == "hello@backinshape.example"
+    for header in ["To", "From", "Subject", "List-Unsubscribe", "List-Unsubscribe-Post", "List-Id"]:
+        assert " ".join(fast[header].split()) == " ".join(built[header].split())  # unfolded
+    assert [p.get_payload(decode=True) for p in fast.walk()] == [
+        p.get_payload(decode=True) for p in built.walk()
+    ]
+    assert fast["Message-ID"] != message_from_bytes(other)["Message-ID"]
+    assert release_email.raw_for_recipient('"odd one"@example.com') is None  # the usual way

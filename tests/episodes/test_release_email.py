@@ -145,12 +145,12 @@ def test_a_mail_server_outage_leaves_deliveries_waiting_for_the_retry(
     smtp_sink, premium_episode, monkeypatch
 ):
     SubscriberFactory.create_batch(3)
-    from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+    import smtplib
 
-    def down(self, messages):
+    def down(self, *args, **kwargs):
         raise ConnectionRefusedError("mail server down")
 
-    monkeypatch.setattr(SMTPBackend, "send_messages", down)
+    monkeypatch.setattr(smtplib.SMTP, "sendmail", down)
     with pytest.raises(services.MailServerUnavailable):
         services.release_send(episode=premium_episode)
     assert ReleaseDelivery.objects.filter(status="pending").count() == 3

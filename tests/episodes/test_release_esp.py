@@ -294,3 +294,16 @@ def test_a_postmark_hard_bounce_suppresses_and_a_soft_bounce_does_not(
     assert _post(client, "postmark", _postmark_bounce("HardBounce")).status_code == 200
     assert EmailSuppression.objects.get().esp == "Postmark"
     assert Subscriber.objects.get().suppressed_at is not None
+
+
+def test_staff_see_why_an_address_was_suppressed(
+    client, staff, provider_webhooks, reader_and_member
+):
+    _post(client, "mailgun", _mailgun_event(MAILGUN_HARD_BOUNCE))
+    client.force_login(staff)
+
+    response = client.get("/admin/members/emailsuppression/")
+
+    assert response.status_code == 200
+    assert "bounced.reader@example.com" in response.text
+    assert "Hard bounce" in response.text

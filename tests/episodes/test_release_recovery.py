@@ -17,11 +17,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from celery import Celery
 from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
 
-from backinshape.celery import app
 from episodes import services
 from episodes.models import ReleaseDelivery, ReleaseMailing
 from episodes.tasks import release_mailings_resume
@@ -166,13 +166,13 @@ def test_a_worker_killed_mid_release_is_finished_by_the_next_one_by_itself(smtp_
         "RELEASE_CLAIM_STALE_SECONDS": "8",
         "RELEASE_SWEEP_SECONDS": "3",
     }
-    previous = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
     with tempfile.TemporaryDirectory() as workdir:
         first = _worker(env, queue, workdir=workdir)
         second = None
         try:
-            app.conf.update(broker_url=CELERY_BROKER_URL, task_always_eager=False)
-            app.send_task("episodes.tasks.send_release", args=[episode.pk], queue=queue)
+            # A client of its own: the project's app caches its routes on first use.
+            with Celery(broker=CELERY_BROKER_URL) as client:
+                client.send_task("episodes.tasks.send_release", args=[episode.pk], queue=queue)
 
             assert _wait_for(lambda: len(smtp_sink.messages) >= 4, 60), "first worker never sent"
             os.killpg(first.pid, signal.SIGKILL)  # mid-send, with claims in hand
@@ -187,7 +187,6 @@ def test_a_worker_killed_mid_release_is_finished_by_the_next_one_by_itself(smtp_
             )
             assert finished, f"release not finished: {sorted(smtp_sink.recipients)}\n{logs}"
         finally:
-            app.conf.update(previous)
             _stop(first)
             if second is not None:
                 _stop(second)
