@@ -465,10 +465,31 @@ def _release_delivery_send(
             attempts=F("attempts") + 1,
         )
         return 0
-    mine.update(
-        status=ReleaseDelivery.Status.SENT, sent_at=timezone.now(), smtp_code=None, error=""
-    )
+    _release_delivery_mark_sent(pk=delivery.pk, claimer=claimer)
     return 1
+
+
+def _release_delivery_mark_sent(*, pk: int, claimer: str) -> None:
+    """Mark one delivery sent, if it is still this run's: the one write per message.
+
+    Written as SQL because it is the hot path of a release: building the same UPDATE
+    through the ORM cost about a millisecond a message on the benchmark machine, more
+    than the SMTP conversation itself (make bench-email).
+    """
+    meta = ReleaseDelivery._meta
+    quote = db_connection.ops.quote_name
+    column = {f.name: quote(f.column) for f in meta.concrete_fields}
+    table = quote(meta.db_table)
+    assignments = (
+        f"{column['status']} = %s, {column['sent_at']} = %s, {column['smtp_code']} = NULL, "
+        f"{column['error']} = '', {column['attempts']} = {column['attempts']} + 1"
+    )
+    condition = f"{column['id']} = %s AND {column['claimed_by']} = %s"
+    # Identifiers come from the model, every value is a parameter.
+    sql = f"UPDATE {table} SET {assignments} WHERE {condition}"  # noqa: S608
+    sent_at = db_connection.ops.adapt_datetimefield_value(timezone.now())
+    with db_connection.cursor() as cursor:
+        cursor.execute(sql, [ReleaseDelivery.Status.SENT, sent_at, pk, claimer])
 
 
 def _release_mailing_complete_if_done(*, mailing_id: int) -> None:

@@ -118,6 +118,13 @@ def test_a_transient_server_failure_stops_the_batch_and_keeps_the_rest_waiting(
     replies.clear()  # the server is back
     assert services.release_send(episode=premium_episode) == 3
     assert sorted(smtp_sink.recipients) == LIST
+    attempts = dict(ReleaseDelivery.objects.values_list("email", "attempts"))
+    assert attempts == {
+        "a.first@example.com": 1,
+        "b.refused@example.com": 2,
+        "c.after@example.com": 1,
+        "d.last@example.com": 1,
+    }
 
 
 def test_the_task_retries_a_throttling_server_until_everyone_has_it(
