@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format ci bench worker beat check-deploy clean
+.PHONY: install run test lint format ci bench bench-email worker beat check-deploy clean
 
 install: $(STAMP)
 
@@ -37,6 +37,11 @@ format: install
 bench: install
 	$(PY) -m pytest tests/bench -m bench -s --no-header -q
 	$(PY) scripts/bench_http.py
+
+# The Sunday email through real workers to a local SMTP sink, against a plain smtplib loop.
+# Needs PostgreSQL and Redis (see scripts/bench_email.py); BENCH_EMAIL_SIZES=2000,20000.
+bench-email: install
+	$(PY) scripts/bench_email.py
 
 ci:
 	bash .ci/run

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "csp",
+    "anymail",
     "members",
     "episodes",
     "programs",
@@ -254,20 +255,54 @@ if EMAIL_URL:
     EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 20
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Or send through an email provider's API with django-anymail: ANYMAIL_ESP names the
+# provider (postmark, mailgun, sendgrid, amazon_ses, brevo, … — anymail's backend module
+# names) and wins over EMAIL_URL. Every other ANYMAIL_* variable becomes an ANYMAIL setting
+# without the prefix: ANYMAIL_POSTMARK_SERVER_TOKEN, ANYMAIL_MAILGUN_API_KEY,
+# ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY, ANYMAIL_MAILGUN_SENDER_DOMAIN, and
+# ANYMAIL_WEBHOOK_SECRET ("user:password", the tracking webhook's basic auth; unset, the
+# webhook URL is a 404).
+ANYMAIL_ESP = env_str("ANYMAIL_ESP").strip().lower()
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_") and name != "ANYMAIL_ESP"
+}
+if ANYMAIL_ESP:
+    if not ANYMAIL_ESP.replace("_", "").isalpha():
+        raise ImproperlyConfigured(f"ANYMAIL_ESP must be a provider name, not {ANYMAIL_ESP!r}.")
+    EMAIL_BACKEND = f"anymail.backends.{ANYMAIL_ESP}.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Back In Shape <hello@backinshape.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: without a broker, tasks run in-process (eagerly) so `make run` needs nothing else.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
+# A task is acknowledged when it ends, not when it starts, and a task whose worker died
+# (SIGKILL, out of memory) goes back to the queue instead of being dropped.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis hands an unacknowledged task to another worker after this many seconds (its default
+# is an hour). It must be longer than the longest task: a release chunk of
+# RELEASE_CHUNK_SIZE messages, and any retry countdown (at most 240 s, episodes/tasks.py).
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 300)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+
+# The Sunday email goes out in chunk tasks of this many recipients, shared by all workers.
+RELEASE_CHUNK_SIZE = env_int("RELEASE_CHUNK_SIZE", 500)
+# A delivery claimed this long ago and still not sent belongs to a dead worker: any chunk
+# may take it again, and the resume sweep re-dispatches a mailing idle this long.
+RELEASE_CLAIM_STALE_SECONDS = env_int("RELEASE_CLAIM_STALE_SECONDS", 90)
+# How often celery beat runs the resume sweep (release_mailings_resume).
+RELEASE_SWEEP_SECONDS = env_int("RELEASE_SWEEP_SECONDS", 60)
 
 # Episodes are released every Sunday at this time in the site's time zone.
 RELEASE_WEEKDAY = 6  # Monday is 0, as in datetime.weekday()
@@ -284,6 +319,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-checkin-reminders": {
         "task": "programs.tasks.send_checkin_reminders",
         "schedule": crontab(minute=5),
+    },
+    "resume-release-mailings": {
+        "task": "episodes.tasks.release_mailings_resume",
+        "schedule": float(RELEASE_SWEEP_SECONDS),
     },
 }
 # The morning after a Program session, the check-in reminder goes out from this local time.

@@ -24,6 +24,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/login/", admin_login, name="admin_login"),  # before the admin's own
     path("admin/", admin.site.urls),
+    path("anymail/", include("members.esp_webhooks")),  # email provider tracking webhooks
     path("healthz", views.healthz, name="healthz"),
     path(
         "robots.txt",

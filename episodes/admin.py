@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import models, transaction
 from django.db.models import Count, Max, Q
+from django.urls import reverse
 from django.utils.html import format_html
 
 from programs.admin import EpisodeRoutineInline
@@ -12,7 +13,7 @@ from . import services
 from .forms import EpisodeAdminForm
 from .models import Comment, Episode, ReleaseDelivery, ReleaseMailing, Topic
 from .rendering import split_members_only
-from .tasks import send_release
+from .tasks import resume_release_mailing, send_release
 
 
 @admin.register(Topic)
@@ -159,18 +160,29 @@ class EpisodeAdmin(admin.ModelAdmin):
 
 @admin.register(ReleaseMailing)
 class ReleaseMailingAdmin(admin.ModelAdmin):
-    """How each episode's Sunday email went: read-only, one row per episode."""
+    """How each episode's Sunday email is going: one row per episode, with its progress.
+    Read-only, apart from the actions."""
 
-    list_display = ["episode", "created_at", "completed_at", "sent", "waiting", "failed"]
+    list_display = [
+        "episode",
+        "created_at",
+        "progress",
+        "sent",
+        "waiting",
+        "failed",
+        "completed_at",
+    ]
     list_select_related = ["episode"]
-    readonly_fields = ["episode", "created_at", "completed_at"]
+    readonly_fields = ["episode", "progress", "deliveries_link", "created_at", "completed_at"]
+    fields = readonly_fields
+    actions = ["send_test_to_me", "retry_failed", "resume"]
 
     def get_queryset(self, request):
         counts = {
             f"_{status}": Count("deliveries", filter=Q(deliveries__status=status))
             for status in ReleaseDelivery.Status.values
         }
-        return super().get_queryset(request).annotate(**counts)
+        return super().get_queryset(request).annotate(_total=Count("deliveries"), **counts)
 
     @admin.display(ordering="_sent")
     def sent(self, mailing):
@@ -184,10 +196,92 @@ class ReleaseMailingAdmin(admin.ModelAdmin):
     def failed(self, mailing):
         return mailing._failed
 
+    @admin.display(description="Progress")
+    def progress(self, mailing):
+        # A <progress> element: screen readers announce it; no inline style (the CSP).
+        summary = f"{mailing._sent} of {mailing._total} sent"
+        if mailing._failed:
+            summary += f", {mailing._failed} failed"
+        return format_html(
+            '<progress max="{}" value="{}" aria-label="{}">{}</progress> {}',
+            mailing._total or 1,
+            mailing._sent,
+            f"Sunday email for {mailing.episode.title}: {summary}",
+            summary,
+            summary,
+        )
+
+    @admin.display(description="Deliveries")
+    def deliveries_link(self, mailing):
+        url = reverse("admin:episodes_releasedelivery_changelist")
+        return format_html(
+            '<a href="{}?mailing__id__exact={}">Every delivery</a> · '
+            '<a href="{}?mailing__id__exact={}&amp;status__exact=failed">failed only</a>',
+            url,
+            mailing.pk,
+            url,
+            mailing.pk,
+        )
+
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Send a test to me")
+    def send_test_to_me(self, request, queryset):
+        for mailing in queryset.select_related("episode"):
+            services.release_test_send(episode=mailing.episode, email=request.user.email)
+        self.message_user(
+            request, f"Sent a test to {request.user.email}. Nobody else got it.", messages.SUCCESS
+        )
+
+    def _dispatch(self, mailing):
+        transaction.on_commit(partial(resume_release_mailing.delay, mailing.pk))
+
+    @admin.action(description="Retry failed deliveries")
+    def retry_failed(self, request, queryset):
+        retried = 0
+        for mailing in queryset:
+            retried += services.release_failed_retry(mailing=mailing)
+            self._dispatch(mailing)
+        self.message_user(
+            request, f"Trying {retried} failed delivery(ies) again.", messages.SUCCESS
+        )
+
+    @admin.action(description="Resume (send whatever is still waiting)")
+    def resume(self, request, queryset):
+        for mailing in queryset:
+            self._dispatch(mailing)
+        self.message_user(
+            request,
+            f"Resuming {queryset.count()} mailing(s). Nobody gets a second copy.",
+            messages.SUCCESS,
+        )
+
+
+@admin.register(ReleaseDelivery)
+class ReleaseDeliveryAdmin(admin.ModelAdmin):
+    """Each recipient of each Sunday email: what happened, and why if it failed."""
+
+    list_display = ["email", "mailing", "status", "attempts", "smtp_code", "error", "sent_at"]
+    list_filter = ["status", "mailing"]
+    search_fields = ["=email", "error"]
+    list_select_related = ["mailing__episode"]
+    readonly_fields = [
+        "mailing", "email", "status", "attempts", "smtp_code", "error", "sent_at", "claimed_at",
+    ]  # fmt: skip
+    fields = readonly_fields
+    show_full_result_count = False  # a count over a big list on every page is slow
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

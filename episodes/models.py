@@ -217,6 +217,12 @@ class ReleaseMailing(models.Model):
     episode = models.OneToOneField(Episode, on_delete=models.CASCADE, related_name="mailing")
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    active_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a worker last took up this mailing (or is due to retry it). "
+        "The resume sweep leaves a mailing alone until this is stale.",
+    )
 
     def __str__(self):
         return f"Sunday email for {self.episode}"
@@ -236,7 +242,17 @@ class ReleaseDelivery(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
+    claimed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a worker took this delivery to send. A claim older than "
+        "RELEASE_CLAIM_STALE_SECONDS on a waiting delivery is a dead worker's, and is taken again.",
+    )
+    claimed_by = models.CharField(max_length=32, blank=True, editable=False)
+    smtp_code = models.PositiveSmallIntegerField(
+        "SMTP code", null=True, blank=True, help_text="The mail server's reply code, if it refused."
+    )
+    error = models.TextField(blank=True, help_text="Why the last attempt did not go out.")
 
     class Meta:
         verbose_name_plural = "release deliveries"

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.html import format_html
 
 from . import services
-from .models import Membership, Plan, StripeEvent, Subscriber, User
+from .models import EmailSuppression, Membership, Plan, StripeEvent, Subscriber, User
 from .selectors import membership_cancellation_pending, membership_grants_premium
 from .stripe_client import stripe_dashboard_url
 
@@ -211,3 +211,19 @@ class StripeEventAdmin(admin.ModelAdmin):
                 f"{failed} event(s) failed again; see their error.",
                 messages.WARNING,
             )
+
+
+@admin.register(EmailSuppression)
+class EmailSuppressionAdmin(admin.ModelAdmin):
+    """Why the Sunday email stopped for an address: what the email provider reported."""
+
+    list_display = ["email", "reason", "esp", "created_at"]
+    list_filter = ["reason", "esp"]
+    search_fields = ["=email"]
+    readonly_fields = ["email", "reason", "esp", "event_id", "detail", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

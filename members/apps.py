@@ -6,4 +6,7 @@ class MembersConfig(AppConfig):
     verbose_name = "Members"
 
     def ready(self):
-        from . import receivers  # noqa: F401 (connects the page-cache receivers)
+        from . import (
+            esp_webhooks,  # noqa: F401  (connects the anymail tracking receiver)
+            receivers,  # noqa: F401 (connects the page-cache receivers)
+        )

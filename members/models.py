@@ -214,3 +214,34 @@ class Subscriber(models.Model):
     @property
     def is_active(self) -> bool:
         return bool(self.confirmed_at and not self.unsubscribed_at and not self.suppressed_at)
+
+
+class EmailSuppression(models.Model):
+    """Why the Sunday email stopped going to an address: the provider told us it hard-bounced,
+    was reported as spam, or was unsubscribed at the provider. One row per event received;
+    the stop itself is on Subscriber.suppressed_at and User.wants_sunday_email."""
+
+    class Reason(models.TextChoices):
+        BOUNCED = "bounced", "Hard bounce"
+        COMPLAINED = "complained", "Reported as spam"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed at the email provider"
+
+    email = models.EmailField()
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    esp = models.CharField("email provider", max_length=40, blank=True)
+    event_id = models.CharField(max_length=200, blank=True)
+    detail = models.TextField(blank=True, help_text="What the provider or the mail server said.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(Lower("email"), name="members_suppression_email_ci")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["esp", "event_id"],
+                condition=~models.Q(event_id=""),
+                name="members_suppression_event_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email}: {self.get_reason_display()}"

@@ -1,8 +1,10 @@
 """Reads about members. `member_has_premium` is the one access rule, used everywhere."""
 
 import datetime as dt
+from collections.abc import Iterator
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from .models import Membership
@@ -138,3 +140,36 @@ def sunday_email_recipients() -> list[str]:
         if key not in suppressed:
             recipients.setdefault(key, email)
     return sorted(recipients.values(), key=str.lower)
+
+
+def sunday_email_recipient_addresses(*, chunk_size: int = 2000) -> Iterator[str]:
+    """The same people as sunday_email_recipients(), streamed from the database so memory
+    stays flat however long the list: free subscribers first, then members.
+
+    An address can come twice (a subscriber who is also a member, in another case); the
+    caller de-duplicates, as the release email does with its unique (mailing, email) row.
+    """
+    from allauth.account.models import EmailAddress
+
+    from .models import Subscriber, User
+
+    suppressed = Subscriber.objects.filter(
+        email__iexact=OuterRef("email"), suppressed_at__isnull=False
+    )
+    subscribers = (
+        Subscriber.objects.filter(
+            confirmed_at__isnull=False, unsubscribed_at__isnull=True, suppressed_at__isnull=True
+        )
+        .order_by("pk")
+        .values_list("email", flat=True)
+    )
+    verified = EmailAddress.objects.filter(verified=True, email=OuterRef("email"))
+    members = (
+        User.objects.filter(is_active=True, wants_sunday_email=True)
+        .filter(Exists(verified))
+        .exclude(Exists(suppressed))
+        .order_by("pk")
+        .values_list("email", flat=True)
+    )
+    yield from subscribers.iterator(chunk_size=chunk_size)
+    yield from members.iterator(chunk_size=chunk_size)

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from backinshape.emails import email_send
 
-from .models import Membership, Plan, StripeEvent, Subscriber, User
+from .models import EmailSuppression, Membership, Plan, StripeEvent, Subscriber, User
 from .selectors import (
     GRANTING_STATUSES,
     SUBSCRIPTION_FINISHED_STATUSES,
@@ -128,6 +128,70 @@ def member_display_name_set(*, user: User, display_name: str) -> User:
     user.display_name = " ".join(display_name.split())
     user.save(update_fields=["display_name"])
     return user
+
+
+def sunday_email_suppress(
+    *, email: str, reason: str, esp: str = "", event_id: str = "", detail: str = ""
+) -> bool:
+    """Stop every Sunday email to an address the email provider says must not get another:
+    a hard bounce, a spam complaint, an unsubscribe at the provider. Mailing it again
+    would hurt the sender reputation every other reader's email depends on.
+
+    Free subscribers get suppressed_at, members wants_sunday_email off, and the reason is
+    kept as an EmailSuppression. An event the provider sends twice is recorded once.
+    Returns False for a repeat event.
+    """
+    try:
+        with transaction.atomic():
+            EmailSuppression.objects.create(
+                email=email, reason=reason, esp=esp, event_id=event_id or "", detail=detail
+            )
+            Subscriber.objects.filter(email__iexact=email, suppressed_at__isnull=True).update(
+                suppressed_at=timezone.now()
+            )
+            User.objects.filter(email__iexact=email).update(wants_sunday_email=False)
+    except IntegrityError:
+        return False  # the same event again
+    return True
+
+
+# Postmark's bounce types (postmarkapp.com/developer/api/bounce-api#bounce-types): anymail
+# reports SoftBounce as "bounced" too, so only these count as permanent there.
+_POSTMARK_PERMANENT_BOUNCES = {"HardBounce", "BadEmailAddress"}
+
+
+def _bounce_is_permanent(event) -> bool:
+    raw = event.esp_event if isinstance(event.esp_event, dict) else {}
+    if "Type" in raw:  # Postmark
+        return raw["Type"] in _POSTMARK_PERMANENT_BOUNCES
+    severity = (raw.get("event-data") or {}).get("severity")
+    if severity:  # Mailgun: "permanent" or "temporary" (anymail maps temporary to deferred)
+        return severity == "permanent"
+    return True  # anymail reports temporary failures as "deferred", not "bounced"
+
+
+def esp_tracking_event_handle(*, event, esp_name: str) -> bool:
+    """An email provider's tracking event (via django-anymail's webhook): suppress the
+    address on a permanent bounce, a complaint or an unsubscribe; ignore the rest.
+    Returns whether the address was suppressed now."""
+    reasons = {
+        "bounced": EmailSuppression.Reason.BOUNCED,
+        "complained": EmailSuppression.Reason.COMPLAINED,
+        "unsubscribed": EmailSuppression.Reason.UNSUBSCRIBED,
+    }
+    reason = reasons.get(event.event_type)
+    if reason is None or not event.recipient:
+        return False
+    if reason == EmailSuppression.Reason.BOUNCED and not _bounce_is_permanent(event):
+        return False
+    detail = " ".join(filter(None, [event.description, event.mta_response]))
+    return sunday_email_suppress(
+        email=event.recipient,
+        reason=reason,
+        esp=esp_name or "",
+        event_id=event.event_id or "",
+        detail=detail[:2000],
+    )
 
 
 # --- Premium membership billed by Stripe -------------------------------------------------

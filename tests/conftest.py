@@ -105,20 +105,78 @@ def _eager_celery(settings):
 
 
 class SmtpSink:
-    """A real SMTP server (aiosmtpd) that keeps what it receives. Addresses in `refuse`
-    are turned away at RCPT TO, as a real server refuses an unknown mailbox."""
+    """A real SMTP server (aiosmtpd) that keeps what it receives, and can misbehave the way
+    real servers do, so tests can hold the release email to each kind of failure.
+
+    - `refuse`: addresses turned away at RCPT TO with 550, as for an unknown mailbox.
+    - `rcpt_replies` / `data_replies`: address → the reply to give at RCPT TO or after DATA,
+      e.g. "552 5.2.2 Mailbox full", "554 5.7.1 Rejected", "451 4.3.0 Try later".
+    - `fail_first(k, reply, stage)`: the first k attempts at that stage get `reply`
+      (a server that throttles, then recovers).
+    - `delay`: seconds to wait before answering DATA, for a slow server.
+    Messages refused at any stage are not kept.
+    """
 
     def __init__(self):
         self.messages: list[bytes] = []
         self.refuse: set[str] = set()
+        self.rcpt_replies: dict[str, str] = {}
+        self.data_replies: dict[str, str] = {}
+        self.delay: float = 0.0
+        self.connections = 0  # SMTP sessions opened (EHLO/HELO greetings)
+        self._failures_left = {"rcpt": 0, "data": 0}
+        self._failure_reply = {"rcpt": "", "data": ""}
+
+    def fail_first(self, k: int, reply: str, *, stage: str = "data") -> None:
+        self._failures_left[stage] = k
+        self._failure_reply[stage] = reply
+
+    def _scripted_failure(self, stage: str) -> str | None:
+        if self._failures_left[stage] > 0:
+            self._failures_left[stage] -= 1
+            return self._failure_reply[stage]
+        return None
+
+    @property
+    def recipients(self) -> list[str]:
+        """The To address of each message received, in order."""
+        from email import message_from_bytes
+
+        return [message_from_bytes(raw)["To"] for raw in self.messages]
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_HELO(self, server, session, envelope, hostname):
+        self.connections += 1
+        session.host_name = hostname
+        return f"250 {server.hostname}"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address.lower() in self.refuse:
+        key = address.lower()
+        if key in self.refuse:
             return "550 5.1.1 No such mailbox"
+        if key in self.rcpt_replies:
+            return self.rcpt_replies[key]
+        failure = self._scripted_failure("rcpt")
+        if failure:
+            return failure
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            import asyncio
+
+            await asyncio.sleep(self.delay)
+        for address in envelope.rcpt_tos:
+            if address.lower() in self.data_replies:
+                return self.data_replies[address.lower()]
+        failure = self._scripted_failure("data")
+        if failure:
+            return failure
         self.messages.append(envelope.content)
         return "250 OK"
 
