@@ -8,12 +8,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
-from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
 from common.page_cache import GENERATION_KEY, content_generation
-from episodes.selectors import episode_next_release_at
+from episodes.selectors import episode_seconds_to_next_release
 
 from . import views
 
@@ -145,23 +144,6 @@ def _page_cache_key(request) -> str | None:
     return "page-cache:page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _release_cap(generation: int) -> int | None:
-    """Seconds until the next episode's release moment, if one is waiting.
-
-    An episode whose publish_at passes appears on the site without any save, so no page
-    is kept past that moment. Remembered per content generation: it only changes when
-    content does.
-    """
-    key = f"page-cache:next-release:{generation}"
-    next_release = cache.get(key, "unknown")
-    if next_release == "unknown" or (next_release and next_release <= timezone.now()):
-        next_release = episode_next_release_at()
-        cache.set(key, next_release, timeout=None if next_release is None else 60 * 60 * 24)
-    if next_release is None:
-        return None
-    return max(0, int((next_release - timezone.now()).total_seconds()))
-
-
 def _public_cache_control(response, *, seconds: int | None) -> None:
     """Cache-Control for a page every visitor sees alike (PAGE_CACHE_CONTROL), trimmed so no
     cache downstream keeps it past the next release moment."""
@@ -208,7 +190,7 @@ class AnonymousPageCacheMiddleware:
         if not self._storable(request, response):
             return response
         seconds = settings.PAGE_CACHE_TIMEOUT
-        cap = _release_cap(generation)
+        cap = episode_seconds_to_next_release(generation=generation)
         if cap is not None:
             seconds = min(seconds, cap)
         if seconds <= 0:

@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, Q
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, F, Max, Prefetch, Q, Window
+from django.db.models.functions import ExtractYear, Lag, Lead
 from django.http import Http404
 from django.utils import timezone
 
@@ -40,6 +40,13 @@ def episode_practice_routines(*, episode: Episode, user) -> Practice:
 
 def episode_related(*, episode: Episode, limit: int = 3) -> list[Episode]:
     """Related episodes staff chose, topped up with others sharing a topic."""
+    return _cached_for_content(
+        f"episode-related:{episode.pk}:{limit}",
+        lambda: _episode_related(episode=episode, limit=limit),
+    )
+
+
+def _episode_related(*, episode: Episode, limit: int) -> list[Episode]:
     chosen = list(episode.related.published().for_cards()[:limit])
     if len(chosen) < limit:
         topic_ids = [t.pk for t in episode.topics.all()]
@@ -64,24 +71,36 @@ def episode_neighbours(*, episode: Episode) -> Neighbours:
     """The published episodes just before and just after this one, by release date."""
     if not episode.is_live:
         return Neighbours(older=None, newer=None)
-    published = Episode.objects.published().only("slug", "title", "number", "publish_at")
-    older = (
-        published.filter(
-            Q(publish_at__lt=episode.publish_at)
-            | Q(publish_at=episode.publish_at, number__lt=episode.number)
-        )
-        .order_by("-publish_at", "-number")
+    return _cached_for_content(
+        f"episode-neighbours:{episode.pk}", lambda: _episode_neighbours(episode=episode)
+    )
+
+
+def _episode_neighbours(*, episode: Episode) -> Neighbours:
+    # One query: each published episode with the slug and title of those either side of
+    # it (window functions over release order), then this one picked out. The pick must
+    # refer to a window value, so Django applies it after the windows are computed.
+    order = [F("publish_at").asc(), F("number").asc()]
+    window = {
+        f"{side}_{field}": Window(function(field), order_by=order)
+        for side, function in (("older", Lag), ("newer", Lead))
+        for field in ("slug", "title")
+    }
+    row = (
+        Episode.objects.published()
+        .annotate(**window, this_pk=Window(Max("pk"), partition_by=[F("pk")]))
+        .filter(this_pk=episode.pk)
+        .values(*window)
         .first()
     )
-    newer = (
-        published.filter(
-            Q(publish_at__gt=episode.publish_at)
-            | Q(publish_at=episode.publish_at, number__gt=episode.number)
-        )
-        .order_by("publish_at", "number")
-        .first()
-    )
-    return Neighbours(older=older, newer=newer)
+    if row is None:
+        return Neighbours(older=None, newer=None)
+
+    def side(name: str) -> Episode | None:
+        slug = row[f"{name}_slug"]
+        return Episode(slug=slug, title=row[f"{name}_title"]) if slug else None
+
+    return Neighbours(older=side("older"), newer=side("newer"))
 
 
 def topics_with_episode_counts() -> list[Topic]:
@@ -224,6 +243,36 @@ def episode_search(*, query: str, user) -> list[Episode]:
         return all(word in haystack for word in words)
 
     return [episode for episode in candidates if publicly_matches(episode)]
+
+
+def episode_seconds_to_next_release(*, generation: int) -> int | None:
+    """Seconds until the next episode's release moment, if one is waiting.
+
+    An episode whose publish_at passes appears on the site without any save, so nothing
+    cached may outlive that moment. Remembered per content generation: it only changes
+    when content does.
+    """
+    key = f"page-cache:next-release:{generation}"
+    next_release = cache.get(key, "unknown")
+    if next_release == "unknown" or (next_release and next_release <= timezone.now()):
+        next_release = episode_next_release_at()
+        cache.set(key, next_release, timeout=None if next_release is None else 60 * 60 * 24)
+    if next_release is None:
+        return None
+    return max(0, int((next_release - timezone.now()).total_seconds()))
+
+
+def _cached_for_content(key: str, build):
+    """`build()`, kept in the cache until public content next changes (or the next
+    release moment passes, which can change what is published without a save)."""
+    generation = content_generation()
+    full_key = f"{key}:{generation}"
+    found = cache.get(full_key)
+    if found is None:
+        found = build()
+        seconds = episode_seconds_to_next_release(generation=generation)
+        cache.set(full_key, found, timeout=min(seconds, 3600) if seconds is not None else 3600)
+    return found
 
 
 def episode_next_release_at():

@@ -238,7 +238,7 @@ def exercise_detail(request, slug):
 
 
 @csrf_exempt  # RFC 8058: mail clients POST the one-click unsubscribe with no cookie
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def reminders_stop(request, token):
     """GET shows a confirm page (scanners prefetch links); POST stops the reminders."""
     user = reminders.checkin_reminder_user_for_token(token)

@@ -58,7 +58,8 @@ def test_the_episode_page_stays_within_its_query_budget(
     visitor, linked, django_assert_max_num_queries
 ):
     episode, *_ = linked
-    with django_assert_max_num_queries(7):
+    # Cold cache: the whole page is built once, within the site's budget of 10.
+    with django_assert_max_num_queries(10):
         assert visitor.get(episode.get_absolute_url()).status_code == 200
 
 
