@@ -8,9 +8,6 @@ Neither feed ever carries an article body: descriptions are the standfirst only,
 members-only part of an article cannot leak through a feed reader.
 """
 
-import uuid
-from urllib.parse import urlsplit
-
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import Q
@@ -19,27 +16,24 @@ from django.urls import reverse
 from django.utils.feedgenerator import Enclosure, Rss201rev2Feed
 from django.utils.html import escape
 
-from .models import Episode
-
-SHOW_TITLE = "Back In Shape"
-SHOW_AUTHOR = "Back In Shape"
-SHOW_DESCRIPTION = (
-    "Straight talk about back pain. Every Sunday, one episode and a deep-dive article on "
-    "what is going on in your back and what you can do about it: strength, movement and "
-    "a calm, gradual plan. Education, not a diagnosis: see a clinician about your own back."
+from . import selectors
+from .models import Episode, PodcastShow
+from .podcast import (  # noqa: F401  (re-exported: the show's first values)
+    ARTWORK_STATIC_PATH,
+    CHAPTERS_TYPE,
+    ITUNES_CATEGORY,
+    ITUNES_SUBCATEGORY,
+    PODCAST_GUID_NAMESPACE,
+    SHOW_AUTHOR,
+    SHOW_DESCRIPTION,
+    SHOW_TITLE,
+    podcast_guid_for_feed_url,
+    transcript_type,
 )
-# Apple Podcasts categories: https://podcasters.apple.com/support/1691-apple-podcasts-categories
-ITUNES_CATEGORY = "Health & Fitness"
-ITUNES_SUBCATEGORY = "Fitness"
-ARTWORK_STATIC_PATH = "img/podcast-artwork.png"  # 1400x1400 PNG, Apple's minimum size
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
-
-# Podcasting 2.0 <podcast:guid>: a UUIDv5 of the feed URL (scheme and trailing slashes
-# removed) in this fixed namespace. https://podcastindex.org/namespace/1.0#guid
-PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 
 def absolute_url(path: str) -> str:
@@ -50,9 +44,17 @@ def absolute_url(path: str) -> str:
 
 
 def podcast_guid() -> str:
-    """The show's permanent Podcasting 2.0 GUID, derived from the feed's URL."""
-    parts = urlsplit(absolute_url(reverse("episodes:podcast_feed")))
-    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, f"{parts.netloc}{parts.path}".rstrip("/")))
+    """The Podcasting 2.0 GUID derived from today's feed URL. Used once, to fill the
+    PodcastShow row; the feed then always reads the stored one (see podcast_show)."""
+    return podcast_guid_for_feed_url(absolute_url(reverse("episodes:podcast_feed")))
+
+
+def podcast_show() -> PodcastShow:
+    return selectors.podcast_show_get(feed_url=absolute_url(reverse("episodes:podcast_feed")))
+
+
+def file_url(field) -> str:
+    return absolute_url(field.url) if field else ""
 
 
 def episode_audio_length(episode: Episode) -> int:
@@ -79,15 +81,24 @@ class PodcastFeedGenerator(Rss201rev2Feed):
         }
 
     def add_root_elements(self, handler):
+        show: PodcastShow = self.feed["show"]
+        # Feed.language is not per-request in Django's syndication; the row decides it.
+        self.feed["language"] = show.language
         super().add_root_elements(handler)
         handler.addQuickElement("itunes:image", None, {"href": self.feed["itunes_image"]})
-        handler.startElement("itunes:category", {"text": ITUNES_CATEGORY})
-        handler.addQuickElement("itunes:category", None, {"text": ITUNES_SUBCATEGORY})
+        handler.startElement("itunes:category", {"text": show.apple_category})
+        if show.apple_subcategory:
+            handler.addQuickElement("itunes:category", None, {"text": show.apple_subcategory})
         handler.endElement("itunes:category")
-        handler.addQuickElement("itunes:explicit", "false")
-        handler.addQuickElement("itunes:author", SHOW_AUTHOR)
+        # Apple accepts "true" or "false" here (podcasters.apple.com/support/823).
+        handler.addQuickElement("itunes:explicit", "true" if show.explicit else "false")
+        handler.addQuickElement("itunes:author", show.author)
+        handler.startElement("itunes:owner", {})
+        handler.addQuickElement("itunes:name", show.owner_name)
+        handler.addQuickElement("itunes:email", show.owner_email)
+        handler.endElement("itunes:owner")
         handler.addQuickElement("itunes:type", "episodic")
-        handler.addQuickElement("podcast:guid", self.feed["podcast_guid"])
+        handler.addQuickElement("podcast:guid", str(show.podcast_guid))
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
@@ -97,6 +108,16 @@ class PodcastFeedGenerator(Rss201rev2Feed):
         handler.addQuickElement("itunes:episodeType", "full")
         if item.get("image"):
             handler.addQuickElement("itunes:image", None, {"href": item["image"]})
+        if item.get("transcript_url"):
+            handler.addQuickElement(
+                "podcast:transcript",
+                None,
+                {"url": item["transcript_url"], "type": item["transcript_type"]},
+            )
+        if item.get("chapters_url"):
+            handler.addQuickElement(
+                "podcast:chapters", None, {"url": item["chapters_url"], "type": CHAPTERS_TYPE}
+            )
         handler.addQuickElement("content:encoded", item["show_notes"])
 
 
@@ -125,9 +146,18 @@ class PodcastFeed(EpisodeFeed):
     """/feeds/podcast.xml: every published episode that has audio, newest first."""
 
     feed_type = PodcastFeedGenerator
-    language = "en-gb"
-    title = SHOW_TITLE
-    description = SHOW_DESCRIPTION
+
+    def get_object(self, request, *args, **kwargs):
+        return podcast_show()
+
+    def title(self, show):
+        return show.title
+
+    def description(self, show):
+        return show.description
+
+    def feed_copyright(self, show):
+        return show.copyright
 
     def link(self):
         return absolute_url("/")
@@ -135,10 +165,10 @@ class PodcastFeed(EpisodeFeed):
     def feed_url(self):
         return absolute_url(reverse("episodes:podcast_feed"))
 
-    def feed_extra_kwargs(self, obj):
+    def feed_extra_kwargs(self, show):
         return {
-            "itunes_image": absolute_url(static(ARTWORK_STATIC_PATH)),
-            "podcast_guid": podcast_guid(),
+            "show": show,
+            "itunes_image": file_url(show.artwork) or absolute_url(static(ARTWORK_STATIC_PATH)),
         }
 
     def items(self):
@@ -162,7 +192,11 @@ class PodcastFeed(EpisodeFeed):
         return {
             "duration": item.audio_duration,
             "episode_number": item.number,
-            "image": absolute_url(item.cover_image.url) if item.cover_image else "",
+            # Apple wants square artwork here; the cover is a wide photo, so it never goes.
+            "image": file_url(item.podcast_artwork),
+            "transcript_url": file_url(item.transcript_file),
+            "transcript_type": transcript_type(item.transcript_file.name),
+            "chapters_url": file_url(item.chapters_file),
             "show_notes": (
                 f"<p>{escape(item.standfirst)}</p>"
                 f'<p><a href="{escape(link)}">Read the article for this episode</a></p>'

@@ -9,8 +9,20 @@ from django.utils import timezone
 
 from members.selectors import member_has_premium
 
-from .models import Comment, Episode, Topic
+from .models import Comment, Episode, PodcastShow, Topic
 from .rendering import RenderedPart, TocEntry, render_episode_article
+
+
+def podcast_show_get(*, feed_url: str) -> PodcastShow:
+    """The show's settings row. A data migration makes it; should it be missing (a fresh
+    test database, a flushed one), it is made now, its podcast:guid derived from
+    `feed_url` once and stored, never derived again."""
+    from .podcast import podcast_guid_for_feed_url
+
+    show, _ = PodcastShow.objects.get_or_create(
+        singleton=True, defaults={"podcast_guid": podcast_guid_for_feed_url(feed_url)}
+    )
+    return show
 
 
 def episode_get_for_viewer(*, slug: str, user) -> Episode:

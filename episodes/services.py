@@ -17,6 +17,7 @@ from members.selectors import sunday_email_recipients
 from members.services import sunday_email_unsubscribe_token
 
 from .models import Comment, Episode, ReleaseDelivery, ReleaseMailing
+from .podcast import audio_duration_seconds
 from .release import next_release_at
 from .rendering import normalise_body
 
@@ -32,8 +33,28 @@ def episode_save(*, episode: Episode) -> Episode:
     """
     episode.body = normalise_body(episode.body)
     episode.full_clean()
+    _episode_audio_facts_fill(episode=episode)
     episode.save()
     return episode
+
+
+def _episode_audio_facts_fill(*, episode: Episode) -> None:
+    """Podcast apps need an enclosure length in bytes and like an itunes:duration: take
+    both from an uploaded audio file, the length only where staff left it empty."""
+    if not episode.audio_file:
+        return
+    try:
+        episode.audio_size = episode.audio_file.size
+        if episode.audio_duration is None:
+            audio = episode.audio_file
+            audio.open("rb")
+            try:
+                episode.audio_duration = audio_duration_seconds(audio)
+            finally:
+                if audio._committed:  # a fresh upload must stay open for save()
+                    audio.close()
+    except OSError:
+        logger.warning("Could not read the audio file of episode %s", episode.slug)
 
 
 def episode_schedule(*, episode: Episode, publish_at=None) -> Episode:
