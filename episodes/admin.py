@@ -74,6 +74,7 @@ class EpisodeAdmin(admin.ModelAdmin):
                     "audio_duration",
                     "audio_size",
                     "audio_type",
+                    "members_only_audio",
                 ]
             },
         ),

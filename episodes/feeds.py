@@ -11,10 +11,15 @@ members-only part of an article cannot leak through a feed reader.
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import Q
+from django.http import HttpResponse
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.feedgenerator import Enclosure, Rss201rev2Feed
 from django.utils.html import escape
+from django.views.decorators.http import require_safe
+from django_ratelimit.core import is_ratelimited
+
+from members.selectors import feed_token_find, member_has_premium
 
 from . import selectors
 from .models import Episode, PodcastShow
@@ -30,6 +35,9 @@ from .podcast import (  # noqa: F401  (re-exported: the show's first values)
     podcast_guid_for_feed_url,
     transcript_type,
 )
+from .rendering import render_episode_article
+
+HAS_AUDIO = ~Q(audio_file="") | ~Q(audio_url="")
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
@@ -84,6 +92,8 @@ class PodcastFeedGenerator(Rss201rev2Feed):
         show: PodcastShow = self.feed["show"]
         # Feed.language is not per-request in Django's syndication; the row decides it.
         self.feed["language"] = show.language
+        if self.feed.get("private"):
+            self.feed["feed_url"] = None  # Django falls back to the path, token and all
         super().add_root_elements(handler)
         handler.addQuickElement("itunes:image", None, {"href": self.feed["itunes_image"]})
         handler.startElement("itunes:category", {"text": show.apple_category})
@@ -98,7 +108,12 @@ class PodcastFeedGenerator(Rss201rev2Feed):
         handler.addQuickElement("itunes:email", show.owner_email)
         handler.endElement("itunes:owner")
         handler.addQuickElement("itunes:type", "episodic")
-        handler.addQuickElement("podcast:guid", str(show.podcast_guid))
+        if self.feed.get("private"):
+            # A member's own feed: no directory may list it, and it is not the show.
+            handler.addQuickElement("itunes:block", "Yes")
+            handler.addQuickElement("podcast:block", "yes")
+        else:
+            handler.addQuickElement("podcast:guid", str(show.podcast_guid))
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
@@ -146,6 +161,7 @@ class PodcastFeed(EpisodeFeed):
     """/feeds/podcast.xml: every published episode that has audio, newest first."""
 
     feed_type = PodcastFeedGenerator
+    private = False
 
     def get_object(self, request, *args, **kwargs):
         return podcast_show()
@@ -168,12 +184,20 @@ class PodcastFeed(EpisodeFeed):
     def feed_extra_kwargs(self, show):
         return {
             "show": show,
+            "private": self.private,
             "itunes_image": file_url(show.artwork) or absolute_url(static(ARTWORK_STATIC_PATH)),
         }
 
     def items(self):
-        has_audio = ~Q(audio_file="") | ~Q(audio_url="")
-        return Episode.objects.published().filter(has_audio)
+        """Bonus audio for members is never in the public feed (see PrivatePodcastFeed)."""
+        return Episode.objects.published().public_listing().filter(HAS_AUDIO)
+
+    def show_notes(self, item) -> str:
+        link = self.item_link(item)
+        return (
+            f"<p>{escape(item.standfirst)}</p>"
+            f'<p><a href="{escape(link)}">Read the article for this episode</a></p>'
+        )
 
     def item_description(self, item):
         return item.standfirst
@@ -188,7 +212,6 @@ class PodcastFeed(EpisodeFeed):
         ]
 
     def item_extra_kwargs(self, item):
-        link = self.item_link(item)
         return {
             "duration": item.audio_duration,
             "episode_number": item.number,
@@ -197,11 +220,95 @@ class PodcastFeed(EpisodeFeed):
             "transcript_url": file_url(item.transcript_file),
             "transcript_type": transcript_type(item.transcript_file.name),
             "chapters_url": file_url(item.chapters_file),
-            "show_notes": (
-                f"<p>{escape(item.standfirst)}</p>"
-                f'<p><a href="{escape(link)}">Read the article for this episode</a></p>'
-            ),
+            "show_notes": self.show_notes(item),
         }
+
+
+class PrivatePodcastFeed(PodcastFeed):
+    """One premium member's feed: every published episode with audio, bonus audio for
+    members included, and show notes with the whole article, members-only part too.
+
+    Only private_podcast_feed (below) serves it, after checking the token and the member.
+    """
+
+    private = True
+
+    def get_object(self, request, feed_token):
+        return podcast_show()
+
+    def title(self, show):
+        return f"{show.title} (members)"
+
+    def description(self, show):
+        return f"{show.description} Your private premium feed: please keep its address to yourself."
+
+    def items(self):
+        return Episode.objects.published().filter(HAS_AUDIO)
+
+    def show_notes(self, item) -> str:
+        article = render_episode_article(item)
+        members_only = article.members_only.html if article.members_only else ""
+        link = self.item_link(item)
+        return (
+            f"<p>{escape(item.standfirst)}</p>{article.public.html}{members_only}"
+            f'<p><a href="{escape(link)}">Read the article for this episode</a></p>'
+        )
+
+
+def _plain(text: str, status: int) -> HttpResponse:
+    response = HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+    return _private_headers(response)
+
+
+def _private_headers(response: HttpResponse) -> HttpResponse:
+    # The address is the credential. no-referrer: a link followed from the show notes
+    # never sends it on. private, no-store: no shared or disk cache keeps a copy that
+    # could outlive a reset or a lapsed membership; podcast apps poll on their own
+    # schedule and do not need HTTP caching to do it (the rate limit allows for polling).
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _feed_token_key(group, request) -> str:
+    """django-ratelimit key: the token in the address (ratelimit stores only its hash)."""
+    return request.resolver_match.kwargs.get("token", "")
+
+
+@require_safe
+def private_podcast_feed(request, token: str):
+    """/feeds/private/<token>/podcast.xml: one premium member's podcast feed.
+
+    Unknown token: 404. A revoked (or reset) address, or a membership that has ended:
+    410 Gone with a short reason a podcast app can show, so the app stops asking.
+    """
+    if is_ratelimited(
+        request,
+        group="private-feed",
+        key=_feed_token_key,
+        rate=settings.PRIVATE_FEED_RATE_LIMIT,
+        increment=True,
+    ):
+        return _plain("Too many requests for this feed. Please try again in an hour.", 429)
+    feed_token = feed_token_find(token)
+    if feed_token is None:
+        return _plain("There is no Back In Shape feed at this address.", 404)
+    account_url = absolute_url(reverse("members:account"))
+    if feed_token.revoked_at is not None:
+        return _plain(
+            "This private feed address has been replaced or switched off. Your current "
+            f"address is on your Back In Shape account page: {account_url}",
+            410,
+        )
+    if not member_has_premium(feed_token.user):
+        membership_url = absolute_url(reverse("members:membership"))
+        return _plain(
+            "This private feed has stopped because the Back In Shape membership it belongs "
+            f"to has ended. Rejoin at {membership_url}",
+            410,
+        )
+    return _private_headers(PrivatePodcastFeed()(request, feed_token=feed_token))
 
 
 class ArticleFeed(EpisodeFeed):

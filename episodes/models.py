@@ -53,6 +53,10 @@ class EpisodeQuerySet(models.QuerySet):
         )
         return self.filter(condition) if has else self.exclude(condition)
 
+    def public_listing(self):
+        """What everyone may be shown in feeds, the sitemap and search: no bonus audio."""
+        return self.filter(members_only_audio=False)
+
     def for_cards(self):
         """What an episode card shows, in a fixed number of queries."""
         return self.prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("name")))
@@ -95,6 +99,14 @@ class Episode(models.Model):
     )
     audio_size = models.PositiveBigIntegerField("audio size in bytes", null=True, blank=True)
     audio_type = models.CharField(max_length=40, default="audio/mpeg")
+    members_only_audio = models.BooleanField(
+        "bonus audio for members",
+        default=False,
+        help_text=(
+            "Only premium members get this episode, in their private podcast feed: it stays "
+            "out of the public podcast feed, the sitemap and search for everyone else."
+        ),
+    )
     podcast_artwork = models.ImageField(
         upload_to="podcast-artwork/%Y/",
         blank=True,

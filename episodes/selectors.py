@@ -191,10 +191,12 @@ def episode_search(*, query: str, user) -> list[Episode]:
             | Q(body__icontains=word)
             | Q(topics__name__icontains=word)
         )
-    candidates = list(
-        Episode.objects.published().filter(condition).distinct().for_cards()[:SEARCH_CANDIDATES]
-    )
-    if member_has_premium(user):
+    premium = member_has_premium(user)
+    searchable = Episode.objects.published()
+    if not premium:
+        searchable = searchable.public_listing()
+    candidates = list(searchable.filter(condition).distinct().for_cards()[:SEARCH_CANDIDATES])
+    if premium:
         return candidates
 
     def publicly_matches(episode: Episode) -> bool:

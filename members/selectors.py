@@ -138,3 +138,12 @@ def sunday_email_recipients() -> list[str]:
         if key not in suppressed:
             recipients.setdefault(key, email)
     return sorted(recipients.values(), key=str.lower)
+
+
+def feed_token_find(token: str):
+    """The FeedToken row for a private feed address, live or revoked, or None."""
+    from .models import FeedToken
+
+    if not token or len(token) > 64:
+        return None
+    return FeedToken.objects.select_related("user__membership").filter(token=token).first()
