@@ -4,8 +4,11 @@ Both are built with Django's syndication framework. Every URL in them is absolut
 built from settings.SITE_URL, never from the request's Host header, so a feed fetched
 through a proxy or on an odd host name still points at the real site.
 
-Neither feed ever carries an article body: descriptions are the standfirst only, so the
-members-only part of an article cannot leak through a feed reader.
+The articles feed carries the public part of each article, rendered and sanitised, in
+content:encoded; the members-only part never goes in any public feed (the cut is
+rendering.split_members_only, the same one the article page uses). The podcast feed's show
+notes are the standfirst and a link. Only a premium member's private podcast feed
+(PrivatePodcastFeed, behind a secret address) carries the members-only part.
 """
 
 from django.conf import settings
@@ -311,9 +314,22 @@ def private_podcast_feed(request, token: str):
     return _private_headers(PrivatePodcastFeed()(request, feed_token=feed_token))
 
 
-class ArticleFeed(EpisodeFeed):
-    """/feeds/articles.xml: the latest articles, as a summary and a link, never the body."""
+class ArticleFeedGenerator(Rss201rev2Feed):
+    """RSS 2.0 with the content namespace, for the article's public HTML."""
 
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:content": CONTENT_NS}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content:encoded", item["public_html"])
+
+
+class ArticleFeed(EpisodeFeed):
+    """/feeds/articles.xml: the latest articles, the public part in full, never the
+    members-only part."""
+
+    feed_type = ArticleFeedGenerator
     language = "en-gb"
     title = "Back In Shape: episode articles"
     description = "The deep-dive article behind each Sunday's Back In Shape episode."
@@ -325,10 +341,25 @@ class ArticleFeed(EpisodeFeed):
         return absolute_url(reverse("episodes:article_feed"))
 
     def items(self):
-        return Episode.objects.published().prefetch_related("topics")[:20]
+        return Episode.objects.published().public_listing().prefetch_related("topics")[:20]
 
     def item_description(self, item):
         return f"{item.standfirst} Read the article on the Back In Shape website."
 
     def item_categories(self, item):
         return [topic.name for topic in item.topics.all()]
+
+    def item_extra_kwargs(self, item):
+        article = render_episode_article(item)
+        link = escape(self.item_link(item))
+        more = (
+            "The rest of this article is for premium members"
+            if article.has_members_only
+            else "Comments and related episodes are"
+        )
+        return {
+            "public_html": (
+                f"{article.public.html}"
+                f'<p><a href="{link}">{more} on the Back In Shape website.</a></p>'
+            )
+        }

@@ -237,4 +237,30 @@ def test_article_feed_item_is_standfirst_and_a_link_to_the_article(visitor):
     assert "Read the article" in item.findtext("description")
     assert item.findtext("link") == f"{SITE}{episode.get_absolute_url()}"
     assert item.findtext("guid") == str(episode.guid)
-    assert "Start here" not in item.findtext("description")  # the body stays on the site
+    assert "Start here" not in item.findtext("description")  # the body is in content:encoded
+
+
+def test_article_feed_carries_the_public_part_of_the_article_in_full(visitor, premium_episode):
+    item = fetch(visitor, ARTICLE_FEED).find("channel/item")
+
+    content = item.findtext("content:encoded", namespaces=NS)
+    assert "Public words about discs." in content
+    assert "<h2" in content
+    assert "for premium members" in content
+    assert "SECRET-PREMIUM-PARAGRAPH" not in content
+
+
+def test_article_feed_never_carries_the_members_only_part_anywhere(visitor, premium_episode):
+    response = visitor.get(ARTICLE_FEED)
+
+    assert "SECRET-PREMIUM-PARAGRAPH" not in response.text
+    assert "members' routine" not in response.text
+
+
+def test_article_feed_shows_a_body_with_no_members_part_whole(visitor):
+    EpisodeFactory(body="## Start here\n\nA paragraph everyone can read.")
+
+    content = fetch(visitor, ARTICLE_FEED).findtext("channel/item/content:encoded", namespaces=NS)
+
+    assert "A paragraph everyone can read." in content
+    assert "premium" not in content
