@@ -112,6 +112,10 @@ class EpisodeAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         services.episode_save(episode=obj)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.episode_search_index_update(episode=form.instance)  # topics are searched
+
     @admin.display(description="Members-only part", boolean=True)
     def members_only_part(self, episode):
         """What readers get: whether the cut finds a members-only part in this body."""

@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -142,6 +143,10 @@ class Episode(models.Model):
     guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Full-text search on PostgreSQL (episodes/search.py keeps them). The GIN indexes are
+    # made by a PostgreSQL-only migration, not declared here, so SQLite still migrates.
+    search_vector = SearchVectorField(null=True, editable=False)  # public text only
+    search_vector_full = SearchVectorField(null=True, editable=False)  # with members-only
 
     objects = EpisodeQuerySet.as_manager()
 

@@ -20,6 +20,7 @@ from .models import Comment, Episode, ReleaseDelivery, ReleaseMailing
 from .podcast import audio_duration_seconds
 from .release import next_release_at
 from .rendering import normalise_body
+from .search import search_vectors_update
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,25 @@ def episode_save(*, episode: Episode) -> Episode:
     episode.full_clean()
     _episode_audio_facts_fill(episode=episode)
     episode.save()
+    episode_search_index_update(episode=episode)
     return episode
+
+
+def episode_search_index_update(*, episode: Episode) -> None:
+    """Recompute the episode's stored search vectors (PostgreSQL; a no-op elsewhere).
+
+    Called after every save through episode_save, and again once topics are saved (the
+    admin saves many-to-many fields after the episode itself), since topics are searched.
+    """
+    search_vectors_update(Episode, episode.pk)
+
+
+def search_index_rebuild() -> int:
+    """Recompute every episode's search vectors; returns how many episodes there are."""
+    pks = list(Episode.objects.values_list("pk", flat=True))
+    for pk in pks:
+        search_vectors_update(Episode, pk)
+    return len(pks)
 
 
 def _episode_audio_facts_fill(*, episode: Episode) -> None:
