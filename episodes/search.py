@@ -20,11 +20,12 @@ from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
+    SearchVectorField,
     TrigramWordSimilarity,
 )
 from django.db import connection
 from django.db.models import F, FloatField, Func, Q, TextField, Value
-from django.db.models.functions import Greatest
+from django.db.models.functions import Coalesce, Greatest
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -103,9 +104,20 @@ class _Tiered:
 
 def search_postgres(queryset, *, query: str, premium: bool) -> list:
     vector_field = "search_vector_full" if premium else "search_vector"
+    text = F("body") if premium else public_body_sql()
     search_query = SearchQuery(query, search_type="websearch", config=CONFIG)
-    rank = SearchRank(F(vector_field), search_query, normalization=Value(1))
-    matches = Q(**{vector_field: search_query})
+    # An episode saved some other way than episode_save (a shell, a bulk import) has no
+    # stored vector yet: it is searched from its text on the fly (without topics) until
+    # search_index_rebuild runs, rather than being unfindable.
+    queryset = queryset.annotate(
+        search_document=Coalesce(
+            F(vector_field), _vector(text, ""), output_field=SearchVectorField()
+        )
+    )
+    rank = SearchRank(F("search_document"), search_query, normalization=Value(1))
+    matches = Q(**{vector_field: search_query}) | Q(
+        **{f"{vector_field}__isnull": True, "search_document": search_query}
+    )
     relevance = rank
     if len(_words(query)) <= TRIGRAM_MAX_WORDS:
         similarity = TrigramWordSimilarity(Value(query), "title")
@@ -113,7 +125,6 @@ def search_postgres(queryset, *, query: str, premium: bool) -> list:
         queryset = queryset.annotate(title_similarity=similarity)
         # A typo's title match ranks below an exact match, above a stray body mention.
         relevance = Greatest(rank, F("title_similarity") * Value(0.1), output_field=FloatField())
-    text = F("body") if premium else public_body_sql()
     headline = SearchHeadline(
         text,
         search_query,
@@ -140,7 +151,7 @@ def search_postgres(queryset, *, query: str, premium: bool) -> list:
 
 def _plain_text(markdown_text: str) -> str:
     text = re.sub(r"<[^>]+>", " ", markdown_text)
-    text = re.sub(r"[#*_`>\[\]()|-]+", " ", text)
+    text = re.sub(r"(^|\s)[#*>|-]+|[*_`\[\]()]+", " ", text)
     return " ".join(text.split())
 
 
@@ -181,7 +192,7 @@ def search_fallback(queryset, *, query: str, premium: bool) -> list:
         body = f"{public_body}\n{members_only or ''}" if premium else public_body
         body_text = _plain_text(body)
         topics = " ".join(t.name for t in episode.topics.all())
-        haystack = f"{episode.title} {episode.standfirst} {topics} {body_text}".lower()
+        haystack = f"{episode.title} {episode.standfirst} {topics} {body}".lower()
         if not all(word in haystack for word in words):
             continue  # it matched only in the members-only part
         title = episode.title.lower()

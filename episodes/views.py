@@ -11,6 +11,7 @@ from django_ratelimit.core import is_ratelimited
 from common.client_ip import client_ip
 from members import services as member_services
 from members.forms import SubscribeForm
+from members.selectors import member_has_premium
 
 from . import selectors, services, structured_data
 from .forms import CommentForm
@@ -104,6 +105,8 @@ def _render_episode_page(request, episode, form, *, status=200):
         "comment_count": comment_count,
         "form": form,
         "is_preview": not episode.is_live,
+        # Bonus audio for members plays only for them (and in their private feed).
+        "audio_locked": episode.members_only_audio and not member_has_premium(request.user),
     }
     return render(request, "episodes/episode_detail.html", context, status=status)
 

@@ -250,3 +250,14 @@ def test_the_gunicorn_access_log_redacts_the_token():
     assert atoms["r"] == "GET /feeds/private/…/podcast.xml HTTP/1.1"
     assert atoms["U"] == "/feeds/private/…/podcast.xml"
     assert "abc123SECRET" not in atoms["f"]
+
+
+def test_bonus_audio_plays_on_the_page_only_for_premium_members(client, premium_member):
+    episode = audio_episode(slug="bonus-page", members_only_audio=True)
+
+    public = client.get(episode.get_absolute_url())
+    client.force_login(premium_member)
+    member = client.get(episode.get_absolute_url())
+
+    assert "media.backinshape.example/a.mp3" not in public.text  # player and JSON-LD
+    assert "media.backinshape.example/a.mp3" in member.text
