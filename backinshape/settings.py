@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # full-text search and trigram similarity on PostgreSQL
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -331,6 +332,8 @@ CHECKIN_REMINDER_TIME = env_time("CHECKIN_REMINDER_TIME", "08:00")
 # Comments
 COMMENT_MAX_LENGTH = 3000
 COMMENT_RATE_LIMIT = env_str("COMMENT_RATE_LIMIT", "5/10m")
+# Per private feed address: podcast apps poll every few minutes at most; more is misuse.
+PRIVATE_FEED_RATE_LIMIT = env_str("PRIVATE_FEED_RATE_LIMIT", "120/h")
 SUBSCRIBE_RATE_LIMIT = env_str("SUBSCRIBE_RATE_LIMIT", "5/h")
 RATELIMIT_USE_CACHE = "default"
 
@@ -442,9 +445,25 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Private podcast feed addresses are secrets: never written to a log in full.
+    "filters": {"redact_feed_tokens": {"()": "common.log_redaction.RedactPrivateFeedTokens"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_feed_tokens"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        "django.request": {"level": "ERROR", "filters": ["redact_feed_tokens"]},
+        "django.server": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["redact_feed_tokens"],
+        },
+    },
 }
 
 WHITENOISE_USE_FINDERS = DEBUG or TESTING

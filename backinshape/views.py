@@ -1,7 +1,8 @@
 import logging
 
+from django.conf import settings
 from django.db import connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
@@ -38,3 +39,24 @@ def page_not_found(request, exception=None):
 def server_error(request):
     # Render without a RequestContext: whatever broke may be in a context processor.
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def media(request, path):
+    """Uploaded files in development (DEBUG only), with byte ranges.
+
+    Django's static() view ignores `Range`, so audio in a browser or podcast app could
+    not seek. WhiteNoise answers ranges (206 with Content-Range, 416 past the end; RFC
+    9110 §14) and is already how static files are served, so it serves MEDIA_ROOT here
+    too, re-reading the folder on every request (autorefresh) as uploads arrive.
+    """
+    from whitenoise.base import WhiteNoise
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    files = WhiteNoise(None, root=settings.MEDIA_ROOT, prefix=settings.MEDIA_URL, autorefresh=True)
+    found = files.find_file(request.path_info)
+    if found is None:
+        raise Http404("No file here.")
+    response = WhiteNoiseMiddleware.serve(found, request)
+    # WhiteNoise answers ranges but does not say so; players look for this (RFC 9110 §14.3).
+    response["Accept-Ranges"] = "bytes"
+    return response

@@ -5,7 +5,9 @@ Every value can be overridden from the environment, so one file serves every mac
 
 import multiprocessing
 import os
+import re
 
+from gunicorn import glogging
 from gunicorn.http import wsgi
 
 # Do not advertise the server software or its version in the `Server` header.
@@ -24,3 +26,25 @@ accesslog = "-"
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s"'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+# Private podcast feed addresses (/feeds/private/<token>/podcast.xml) are secrets, so the
+# access log shows them as /feeds/private/…/. The same pattern as common/log_redaction.py,
+# written out here because gunicorn reads this file before the project is importable.
+_PRIVATE_FEED_TOKEN = re.compile(r"/feeds/private/[^/\s?#\"']+/")
+_REDACTED = "/feeds/private/…/"
+
+
+class RedactingLogger(glogging.Logger):
+    """gunicorn's logger, with private feed tokens removed from every access-log atom
+    (the request line %(r)s, the path %(U)s, the referrer %(f)s and the rest)."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {
+            key: _PRIVATE_FEED_TOKEN.sub(_REDACTED, value) if isinstance(value, str) else value
+            for key, value in atoms.items()
+        }
+
+
+logger_class = RedactingLogger

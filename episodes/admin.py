@@ -4,14 +4,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import models, transaction
 from django.db.models import Count, Max, Q
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 
 from programs.admin import EpisodeRoutineInline
 
 from . import services
+from .feeds import podcast_show
 from .forms import EpisodeAdminForm
-from .models import Comment, Episode, ReleaseDelivery, ReleaseMailing, Topic
+from .models import Comment, Episode, PodcastShow, ReleaseDelivery, ReleaseMailing, Topic
 from .rendering import split_members_only
 from .tasks import resume_release_mailing, send_release
 
@@ -75,7 +77,17 @@ class EpisodeAdmin(admin.ModelAdmin):
                     "audio_duration",
                     "audio_size",
                     "audio_type",
+                    "members_only_audio",
                 ]
+            },
+        ),
+        (
+            "Podcast apps",
+            {
+                "fields": ["podcast_artwork", "transcript_file", "chapters_file"],
+                "description": (
+                    "Left empty, the audio length and size are read from the uploaded file."
+                ),
             },
         ),
         ("Cover", {"fields": ["cover_image", "cover_alt"]}),
@@ -102,6 +114,10 @@ class EpisodeAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.episode_save(episode=obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.episode_search_index_update(episode=form.instance)  # topics are searched
 
     @admin.display(description="Members-only part", boolean=True)
     def members_only_part(self, episode):
@@ -156,6 +172,35 @@ class EpisodeAdmin(admin.ModelAdmin):
                 "Not sent, because not published yet: " + ", ".join(skipped),
                 messages.WARNING,
             )
+
+
+@admin.register(PodcastShow)
+class PodcastShowAdmin(admin.ModelAdmin):
+    """The show's one settings row: the list goes straight to it; no adding, no deleting."""
+
+    readonly_fields = ["podcast_guid"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fieldsets = [
+        (None, {"fields": ["title", "description", "author", "language", "explicit"]}),
+        (
+            "Owner (Apple contacts them; listeners do not see it)",
+            {"fields": ["owner_name", "owner_email"]},
+        ),
+        ("Apple category", {"fields": ["apple_category", "apple_subcategory"]}),
+        ("Artwork and rights", {"fields": ["artwork", "copyright"]}),
+        ("Listen on", {"fields": ["apple_podcasts_url", "spotify_url"]}),
+        ("Identity", {"fields": ["podcast_guid"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return not PodcastShow.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        show = podcast_show()
+        return redirect(reverse("admin:episodes_podcastshow_change", args=[show.pk]))
 
 
 @admin.register(ReleaseMailing)

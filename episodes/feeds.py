@@ -4,42 +4,47 @@ Both are built with Django's syndication framework. Every URL in them is absolut
 built from settings.SITE_URL, never from the request's Host header, so a feed fetched
 through a proxy or on an odd host name still points at the real site.
 
-Neither feed ever carries an article body: descriptions are the standfirst only, so the
-members-only part of an article cannot leak through a feed reader.
+The articles feed carries the public part of each article, rendered and sanitised, in
+content:encoded; the members-only part never goes in any public feed (the cut is
+rendering.split_members_only, the same one the article page uses). The podcast feed's show
+notes are the standfirst and a link. Only a premium member's private podcast feed
+(PrivatePodcastFeed, behind a secret address) carries the members-only part.
 """
-
-import uuid
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import Q
+from django.http import HttpResponse
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.feedgenerator import Enclosure, Rss201rev2Feed
 from django.utils.html import escape
+from django.views.decorators.http import require_safe
+from django_ratelimit.core import is_ratelimited
 
-from .models import Episode
+from members.selectors import feed_token_find, member_has_premium
 
-SHOW_TITLE = "Back In Shape"
-SHOW_AUTHOR = "Back In Shape"
-SHOW_DESCRIPTION = (
-    "Straight talk about back pain. Every Sunday, one episode and a deep-dive article on "
-    "what is going on in your back and what you can do about it: strength, movement and "
-    "a calm, gradual plan. Education, not a diagnosis: see a clinician about your own back."
+from . import selectors
+from .models import Episode, PodcastShow
+from .podcast import (  # noqa: F401  (re-exported: the show's first values)
+    ARTWORK_STATIC_PATH,
+    CHAPTERS_TYPE,
+    ITUNES_CATEGORY,
+    ITUNES_SUBCATEGORY,
+    PODCAST_GUID_NAMESPACE,
+    SHOW_AUTHOR,
+    SHOW_DESCRIPTION,
+    SHOW_TITLE,
+    podcast_guid_for_feed_url,
+    transcript_type,
 )
-# Apple Podcasts categories: https://podcasters.apple.com/support/1691-apple-podcasts-categories
-ITUNES_CATEGORY = "Health & Fitness"
-ITUNES_SUBCATEGORY = "Fitness"
-ARTWORK_STATIC_PATH = "img/podcast-artwork.png"  # 1400x1400 PNG, Apple's minimum size
+from .rendering import render_episode_article
+
+HAS_AUDIO = ~Q(audio_file="") | ~Q(audio_url="")
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
-
-# Podcasting 2.0 <podcast:guid>: a UUIDv5 of the feed URL (scheme and trailing slashes
-# removed) in this fixed namespace. https://podcastindex.org/namespace/1.0#guid
-PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 
 def absolute_url(path: str) -> str:
@@ -50,9 +55,17 @@ def absolute_url(path: str) -> str:
 
 
 def podcast_guid() -> str:
-    """The show's permanent Podcasting 2.0 GUID, derived from the feed's URL."""
-    parts = urlsplit(absolute_url(reverse("episodes:podcast_feed")))
-    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, f"{parts.netloc}{parts.path}".rstrip("/")))
+    """The Podcasting 2.0 GUID derived from today's feed URL. Used once, to fill the
+    PodcastShow row; the feed then always reads the stored one (see podcast_show)."""
+    return podcast_guid_for_feed_url(absolute_url(reverse("episodes:podcast_feed")))
+
+
+def podcast_show() -> PodcastShow:
+    return selectors.podcast_show_get(feed_url=absolute_url(reverse("episodes:podcast_feed")))
+
+
+def file_url(field) -> str:
+    return absolute_url(field.url) if field else ""
 
 
 def episode_audio_length(episode: Episode) -> int:
@@ -79,15 +92,31 @@ class PodcastFeedGenerator(Rss201rev2Feed):
         }
 
     def add_root_elements(self, handler):
+        show: PodcastShow = self.feed["show"]
+        # Feed.language is not per-request in Django's syndication; the row decides it.
+        self.feed["language"] = show.language
+        if self.feed.get("private"):
+            self.feed["feed_url"] = None  # Django falls back to the path, token and all
         super().add_root_elements(handler)
         handler.addQuickElement("itunes:image", None, {"href": self.feed["itunes_image"]})
-        handler.startElement("itunes:category", {"text": ITUNES_CATEGORY})
-        handler.addQuickElement("itunes:category", None, {"text": ITUNES_SUBCATEGORY})
+        handler.startElement("itunes:category", {"text": show.apple_category})
+        if show.apple_subcategory:
+            handler.addQuickElement("itunes:category", None, {"text": show.apple_subcategory})
         handler.endElement("itunes:category")
-        handler.addQuickElement("itunes:explicit", "false")
-        handler.addQuickElement("itunes:author", SHOW_AUTHOR)
+        # Apple accepts "true" or "false" here (podcasters.apple.com/support/823).
+        handler.addQuickElement("itunes:explicit", "true" if show.explicit else "false")
+        handler.addQuickElement("itunes:author", show.author)
+        handler.startElement("itunes:owner", {})
+        handler.addQuickElement("itunes:name", show.owner_name)
+        handler.addQuickElement("itunes:email", show.owner_email)
+        handler.endElement("itunes:owner")
         handler.addQuickElement("itunes:type", "episodic")
-        handler.addQuickElement("podcast:guid", self.feed["podcast_guid"])
+        if self.feed.get("private"):
+            # A member's own feed: no directory may list it, and it is not the show.
+            handler.addQuickElement("itunes:block", "Yes")
+            handler.addQuickElement("podcast:block", "yes")
+        else:
+            handler.addQuickElement("podcast:guid", str(show.podcast_guid))
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
@@ -97,6 +126,16 @@ class PodcastFeedGenerator(Rss201rev2Feed):
         handler.addQuickElement("itunes:episodeType", "full")
         if item.get("image"):
             handler.addQuickElement("itunes:image", None, {"href": item["image"]})
+        if item.get("transcript_url"):
+            handler.addQuickElement(
+                "podcast:transcript",
+                None,
+                {"url": item["transcript_url"], "type": item["transcript_type"]},
+            )
+        if item.get("chapters_url"):
+            handler.addQuickElement(
+                "podcast:chapters", None, {"url": item["chapters_url"], "type": CHAPTERS_TYPE}
+            )
         handler.addQuickElement("content:encoded", item["show_notes"])
 
 
@@ -125,9 +164,19 @@ class PodcastFeed(EpisodeFeed):
     """/feeds/podcast.xml: every published episode that has audio, newest first."""
 
     feed_type = PodcastFeedGenerator
-    language = "en-gb"
-    title = SHOW_TITLE
-    description = SHOW_DESCRIPTION
+    private = False
+
+    def get_object(self, request, *args, **kwargs):
+        return podcast_show()
+
+    def title(self, show):
+        return show.title
+
+    def description(self, show):
+        return show.description
+
+    def feed_copyright(self, show):
+        return show.copyright
 
     def link(self):
         return absolute_url("/")
@@ -135,15 +184,23 @@ class PodcastFeed(EpisodeFeed):
     def feed_url(self):
         return absolute_url(reverse("episodes:podcast_feed"))
 
-    def feed_extra_kwargs(self, obj):
+    def feed_extra_kwargs(self, show):
         return {
-            "itunes_image": absolute_url(static(ARTWORK_STATIC_PATH)),
-            "podcast_guid": podcast_guid(),
+            "show": show,
+            "private": self.private,
+            "itunes_image": file_url(show.artwork) or absolute_url(static(ARTWORK_STATIC_PATH)),
         }
 
     def items(self):
-        has_audio = ~Q(audio_file="") | ~Q(audio_url="")
-        return Episode.objects.published().filter(has_audio)
+        """Bonus audio for members is never in the public feed (see PrivatePodcastFeed)."""
+        return Episode.objects.published().public_listing().filter(HAS_AUDIO)
+
+    def show_notes(self, item) -> str:
+        link = self.item_link(item)
+        return (
+            f"<p>{escape(item.standfirst)}</p>"
+            f'<p><a href="{escape(link)}">Read the article for this episode</a></p>'
+        )
 
     def item_description(self, item):
         return item.standfirst
@@ -158,21 +215,121 @@ class PodcastFeed(EpisodeFeed):
         ]
 
     def item_extra_kwargs(self, item):
-        link = self.item_link(item)
         return {
             "duration": item.audio_duration,
             "episode_number": item.number,
-            "image": absolute_url(item.cover_image.url) if item.cover_image else "",
-            "show_notes": (
-                f"<p>{escape(item.standfirst)}</p>"
-                f'<p><a href="{escape(link)}">Read the article for this episode</a></p>'
-            ),
+            # Apple wants square artwork here; the cover is a wide photo, so it never goes.
+            "image": file_url(item.podcast_artwork),
+            "transcript_url": file_url(item.transcript_file),
+            "transcript_type": transcript_type(item.transcript_file.name),
+            "chapters_url": file_url(item.chapters_file),
+            "show_notes": self.show_notes(item),
         }
 
 
-class ArticleFeed(EpisodeFeed):
-    """/feeds/articles.xml: the latest articles, as a summary and a link, never the body."""
+class PrivatePodcastFeed(PodcastFeed):
+    """One premium member's feed: every published episode with audio, bonus audio for
+    members included, and show notes with the whole article, members-only part too.
 
+    Only private_podcast_feed (below) serves it, after checking the token and the member.
+    """
+
+    private = True
+
+    def get_object(self, request, feed_token):
+        return podcast_show()
+
+    def title(self, show):
+        return f"{show.title} (members)"
+
+    def description(self, show):
+        return f"{show.description} Your private premium feed: please keep its address to yourself."
+
+    def items(self):
+        return Episode.objects.published().filter(HAS_AUDIO)
+
+    def show_notes(self, item) -> str:
+        article = render_episode_article(item)
+        members_only = article.members_only.html if article.members_only else ""
+        link = self.item_link(item)
+        return (
+            f"<p>{escape(item.standfirst)}</p>{article.public.html}{members_only}"
+            f'<p><a href="{escape(link)}">Read the article for this episode</a></p>'
+        )
+
+
+def _plain(text: str, status: int) -> HttpResponse:
+    response = HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+    return _private_headers(response)
+
+
+def _private_headers(response: HttpResponse) -> HttpResponse:
+    # The address is the credential. no-referrer: a link followed from the show notes
+    # never sends it on. private, no-store: no shared or disk cache keeps a copy that
+    # could outlive a reset or a lapsed membership; podcast apps poll on their own
+    # schedule and do not need HTTP caching to do it (the rate limit allows for polling).
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _feed_token_key(group, request) -> str:
+    """django-ratelimit key: the token in the address (ratelimit stores only its hash)."""
+    return request.resolver_match.kwargs.get("token", "")
+
+
+@require_safe
+def private_podcast_feed(request, token: str):
+    """/feeds/private/<token>/podcast.xml: one premium member's podcast feed.
+
+    Unknown token: 404. A revoked (or reset) address, or a membership that has ended:
+    410 Gone with a short reason a podcast app can show, so the app stops asking.
+    """
+    if is_ratelimited(
+        request,
+        group="private-feed",
+        key=_feed_token_key,
+        rate=settings.PRIVATE_FEED_RATE_LIMIT,
+        increment=True,
+    ):
+        return _plain("Too many requests for this feed. Please try again in an hour.", 429)
+    feed_token = feed_token_find(token)
+    if feed_token is None:
+        return _plain("There is no Back In Shape feed at this address.", 404)
+    account_url = absolute_url(reverse("members:account"))
+    if feed_token.revoked_at is not None:
+        return _plain(
+            "This private feed address has been replaced or switched off. Your current "
+            f"address is on your Back In Shape account page: {account_url}",
+            410,
+        )
+    if not member_has_premium(feed_token.user):
+        membership_url = absolute_url(reverse("members:membership"))
+        return _plain(
+            "This private feed has stopped because the Back In Shape membership it belongs "
+            f"to has ended. Rejoin at {membership_url}",
+            410,
+        )
+    return _private_headers(PrivatePodcastFeed()(request, feed_token=feed_token))
+
+
+class ArticleFeedGenerator(Rss201rev2Feed):
+    """RSS 2.0 with the content namespace, for the article's public HTML."""
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:content": CONTENT_NS}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content:encoded", item["public_html"])
+
+
+class ArticleFeed(EpisodeFeed):
+    """/feeds/articles.xml: the latest articles, the public part in full, never the
+    members-only part."""
+
+    feed_type = ArticleFeedGenerator
     language = "en-gb"
     title = "Back In Shape: episode articles"
     description = "The deep-dive article behind each Sunday's Back In Shape episode."
@@ -184,10 +341,25 @@ class ArticleFeed(EpisodeFeed):
         return absolute_url(reverse("episodes:article_feed"))
 
     def items(self):
-        return Episode.objects.published().prefetch_related("topics")[:20]
+        return Episode.objects.published().public_listing().prefetch_related("topics")[:20]
 
     def item_description(self, item):
         return f"{item.standfirst} Read the article on the Back In Shape website."
 
     def item_categories(self, item):
         return [topic.name for topic in item.topics.all()]
+
+    def item_extra_kwargs(self, item):
+        article = render_episode_article(item)
+        link = escape(self.item_link(item))
+        more = (
+            "The rest of this article is for premium members"
+            if article.has_members_only
+            else "Comments and related episodes are"
+        )
+        return {
+            "public_html": (
+                f"{article.public.html}"
+                f'<p><a href="{link}">{more} on the Back In Shape website.</a></p>'
+            )
+        }

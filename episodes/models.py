@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -9,6 +10,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from . import podcast
 from .release import next_release_at
 from .rendering import MEMBERS_ONLY_DIVIDER_TEXT, validate_members_only_divider
 
@@ -52,6 +54,10 @@ class EpisodeQuerySet(models.QuerySet):
         )
         return self.filter(condition) if has else self.exclude(condition)
 
+    def public_listing(self):
+        """What everyone may be shown in feeds, the sitemap and search: no bonus audio."""
+        return self.filter(members_only_audio=False)
+
     def for_cards(self):
         """What an episode card shows, in a fixed number of queries."""
         return self.prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("name")))
@@ -94,6 +100,35 @@ class Episode(models.Model):
     )
     audio_size = models.PositiveBigIntegerField("audio size in bytes", null=True, blank=True)
     audio_type = models.CharField(max_length=40, default="audio/mpeg")
+    members_only_audio = models.BooleanField(
+        "bonus audio for members",
+        default=False,
+        help_text=(
+            "Only premium members get this episode, in their private podcast feed: it stays "
+            "out of the public podcast feed, the sitemap and search for everyone else."
+        ),
+    )
+    podcast_artwork = models.ImageField(
+        upload_to="podcast-artwork/%Y/",
+        blank=True,
+        validators=[podcast.validate_podcast_artwork],
+        help_text=(
+            "Optional square artwork for podcast apps (JPEG or PNG, 1400–3000 px). "
+            "Without it, apps show the show's artwork."
+        ),
+    )
+    transcript_file = models.FileField(
+        upload_to="transcripts/%Y/",
+        blank=True,
+        validators=[podcast.validate_transcript_extension],
+        help_text="WebVTT (.vtt), SubRip (.srt), HTML or JSON. Podcast apps show it.",
+    )
+    chapters_file = models.FileField(
+        upload_to="chapters/%Y/",
+        blank=True,
+        validators=[podcast.validate_chapters_extension],
+        help_text="Podcasting 2.0 JSON chapters (.json).",
+    )
     cover_image = models.ImageField(upload_to="covers/%Y/", blank=True)
     cover_alt = models.CharField(
         "cover image alt text",
@@ -108,6 +143,10 @@ class Episode(models.Model):
     guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Full-text search on PostgreSQL (episodes/search.py keeps them). The GIN indexes are
+    # made by a PostgreSQL-only migration, not declared here, so SQLite still migrates.
+    search_vector = SearchVectorField(null=True, editable=False)  # public text only
+    search_vector_full = SearchVectorField(null=True, editable=False)  # with members-only
 
     objects = EpisodeQuerySet.as_manager()
 
@@ -265,3 +304,52 @@ class ReleaseDelivery(models.Model):
 
     def __str__(self):
         return f"{self.email} ({self.get_status_display()})"
+
+
+class PodcastShow(models.Model):
+    """The show as podcast apps see it: one row, edited by staff, read by the feeds.
+
+    The Podcasting 2.0 GUID is stored here once, when the row is made, so the show keeps
+    its identity in every app even if the site (and so the feed URL) moves.
+    """
+
+    singleton = models.BooleanField(default=True, editable=False, unique=True)
+    title = models.CharField(max_length=200, default=podcast.SHOW_TITLE)
+    description = models.TextField(default=podcast.SHOW_DESCRIPTION)
+    author = models.CharField(max_length=200, default=podcast.SHOW_AUTHOR)
+    owner_name = models.CharField(
+        max_length=200,
+        default=podcast.SHOW_AUTHOR,
+        help_text="Apple emails the owner about the show; it is not shown to listeners.",
+    )
+    owner_email = models.EmailField(default=podcast.SHOW_OWNER_EMAIL)
+    apple_category = models.CharField(
+        max_length=100,
+        default=podcast.ITUNES_CATEGORY,
+        help_text="Exactly as Apple lists it, e.g. “Health & Fitness”.",
+    )
+    apple_subcategory = models.CharField(
+        max_length=100, blank=True, default=podcast.ITUNES_SUBCATEGORY
+    )
+    language = models.CharField(max_length=20, default=podcast.SHOW_LANGUAGE)
+    explicit = models.BooleanField(default=False)
+    copyright = models.CharField(max_length=200, default=podcast.SHOW_COPYRIGHT)
+    artwork = models.ImageField(
+        upload_to="podcast-artwork/",
+        blank=True,
+        validators=[podcast.validate_podcast_artwork],
+        help_text="Square JPEG or PNG, 1400–3000 px. Empty: the artwork that ships with the site.",
+    )
+    apple_podcasts_url = models.URLField("Apple Podcasts URL", blank=True)
+    spotify_url = models.URLField("Spotify URL", blank=True)
+    podcast_guid = models.UUIDField("podcast:guid", unique=True, editable=False)
+
+    class Meta:
+        verbose_name = "podcast show settings"
+        verbose_name_plural = "podcast show settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(singleton=True), name="episodes_show_singleton"),
+        ]
+
+    def __str__(self):
+        return self.title

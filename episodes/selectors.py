@@ -12,8 +12,20 @@ from common.page_cache import content_generation
 from members.selectors import member_has_premium
 from programs.selectors import Practice, practice_routines_for_viewer
 
-from .models import Comment, Episode, Topic
+from .models import Comment, Episode, PodcastShow, Topic
 from .rendering import RenderedPart, TocEntry, render_episode_article
+
+
+def podcast_show_get(*, feed_url: str) -> PodcastShow:
+    """The show's settings row. A data migration makes it; should it be missing (a fresh
+    test database, a flushed one), it is made now, its podcast:guid derived from
+    `feed_url` once and stored, never derived again."""
+    from .podcast import podcast_guid_for_feed_url
+
+    show, _ = PodcastShow.objects.get_or_create(
+        singleton=True, defaults={"podcast_guid": podcast_guid_for_feed_url(feed_url)}
+    )
+    return show
 
 
 def episode_get_for_viewer(*, slug: str, user) -> Episode:
@@ -202,47 +214,25 @@ def episode_article_for_viewer(*, episode: Episode, user) -> ArticleForViewer:
     )
 
 
-SEARCH_CANDIDATES = 200
-
-
 def episode_search(*, query: str, user) -> list[Episode]:
-    """Published episodes matching every word of `query`, newest first.
+    """Published episodes matching `query`, the best match first (see episodes/search.py).
 
     Matching the members-only part of an article would tell a non-member what it says,
-    so for them a hit must come from the title, standfirst, topics or public text.
+    so for them only the title, standfirst, topics and public text are searched, and bonus
+    audio for members is left out. Each result carries `search_snippet`: safe HTML whose
+    only tags are <mark>, cut from text this reader may read.
     """
-    from .rendering import split_members_only
+    from . import search
 
-    words = [w for w in query.lower().split() if len(w) > 1][:8]
-    if not words:
+    if not search._words(query):
         return []
-    condition = Q()
-    for word in words:
-        condition &= (
-            Q(title__icontains=word)
-            | Q(standfirst__icontains=word)
-            | Q(body__icontains=word)
-            | Q(topics__name__icontains=word)
-        )
-    candidates = list(
-        Episode.objects.published().filter(condition).distinct().for_cards()[:SEARCH_CANDIDATES]
-    )
-    if member_has_premium(user):
-        return candidates
-
-    def publicly_matches(episode: Episode) -> bool:
-        public_body, _ = split_members_only(episode.body)
-        haystack = " ".join(
-            [
-                episode.title,
-                episode.standfirst,
-                public_body,
-                *(t.name for t in episode.topics.all()),
-            ]
-        ).lower()
-        return all(word in haystack for word in words)
-
-    return [episode for episode in candidates if publicly_matches(episode)]
+    premium = member_has_premium(user)
+    searchable = Episode.objects.published()
+    if not premium:
+        searchable = searchable.public_listing()
+    if search.uses_postgres():
+        return search.search_postgres(searchable, query=query, premium=premium)
+    return search.search_fallback(searchable, query=query, premium=premium)
 
 
 def episode_seconds_to_next_release(*, generation: int) -> int | None:

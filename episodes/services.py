@@ -30,8 +30,10 @@ from members.selectors import sunday_email_recipient_addresses
 from members.services import sunday_email_unsubscribe_token
 
 from .models import Comment, Episode, ReleaseDelivery, ReleaseMailing
+from .podcast import audio_duration_seconds
 from .release import next_release_at
 from .rendering import normalise_body
+from .search import search_vectors_update
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +47,46 @@ def episode_save(*, episode: Episode) -> Episode:
     """
     episode.body = normalise_body(episode.body)
     episode.full_clean()
+    _episode_audio_facts_fill(episode=episode)
     episode.save()
+    episode_search_index_update(episode=episode)
     return episode
+
+
+def episode_search_index_update(*, episode: Episode) -> None:
+    """Recompute the episode's stored search vectors (PostgreSQL; a no-op elsewhere).
+
+    Called after every save through episode_save, and again once topics are saved (the
+    admin saves many-to-many fields after the episode itself), since topics are searched.
+    """
+    search_vectors_update(Episode, episode.pk)
+
+
+def search_index_rebuild() -> int:
+    """Recompute every episode's search vectors; returns how many episodes there are."""
+    pks = list(Episode.objects.values_list("pk", flat=True))
+    for pk in pks:
+        search_vectors_update(Episode, pk)
+    return len(pks)
+
+
+def _episode_audio_facts_fill(*, episode: Episode) -> None:
+    """Podcast apps need an enclosure length in bytes and like an itunes:duration: take
+    both from an uploaded audio file, the length only where staff left it empty."""
+    if not episode.audio_file:
+        return
+    try:
+        episode.audio_size = episode.audio_file.size
+        if episode.audio_duration is None:
+            audio = episode.audio_file
+            audio.open("rb")
+            try:
+                episode.audio_duration = audio_duration_seconds(audio)
+            finally:
+                if audio._committed:  # a fresh upload must stay open for save()
+                    audio.close()
+    except OSError:
+        logger.warning("Could not read the audio file of episode %s", episode.slug)
 
 
 def episode_schedule(*, episode: Episode, publish_at=None) -> Episode:

@@ -9,7 +9,7 @@ class EpisodeSitemap(Sitemap):
     priority = 0.8
 
     def items(self):
-        return Episode.objects.published().only("slug", "updated_at")
+        return Episode.objects.published().public_listing().only("slug", "updated_at")
 
     def lastmod(self, episode):
         return episode.updated_at
@@ -20,7 +20,9 @@ class TopicSitemap(Sitemap):
     priority = 0.5
 
     def items(self):
-        return Topic.objects.filter(episodes__in=Episode.objects.published()).distinct()
+        return Topic.objects.filter(
+            episodes__in=Episode.objects.published().public_listing()
+        ).distinct()
 
 
 class PageSitemap(Sitemap):

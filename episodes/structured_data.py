@@ -93,7 +93,7 @@ def episode_graph(episode: Episode, *, has_members_only: bool) -> dict:
         "episodeNumber": episode.number,
         "partOfSeries": podcast_series(),
     }
-    if episode.audio_src:
+    if episode.audio_src and not episode.members_only_audio:  # bonus audio stays private
         media = {
             "@type": "AudioObject",
             "contentUrl": absolute_url(episode.audio_src),

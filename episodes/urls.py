@@ -14,5 +14,10 @@ urlpatterns = [
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
     path("search/", views.search, name="search"),
     path("feeds/podcast.xml", feeds.PodcastFeed(), name="podcast_feed"),
+    path(
+        "feeds/private/<str:token>/podcast.xml",
+        feeds.private_podcast_feed,
+        name="private_podcast_feed",
+    ),
     path("feeds/articles.xml", feeds.ArticleFeed(), name="article_feed"),
 ]

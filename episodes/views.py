@@ -12,6 +12,7 @@ from common.client_ip import client_ip
 from common.origin_check import csrf_token_or_same_origin
 from members import services as member_services
 from members.forms import SubscribeForm
+from members.selectors import member_has_premium
 
 from . import selectors, services, structured_data
 from .forms import CommentForm
@@ -105,6 +106,8 @@ def _render_episode_page(request, episode, form, *, status=200):
         "comment_count": comment_count,
         "form": form,
         "is_preview": not episode.is_live,
+        # Bonus audio for members plays only for them (and in their private feed).
+        "audio_locked": episode.members_only_audio and not member_has_premium(request.user),
     }
     return render(request, "episodes/episode_detail.html", context, status=status)
 

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.html import format_html
 
 from . import services
-from .models import EmailSuppression, Membership, Plan, StripeEvent, Subscriber, User
+from .models import EmailSuppression, FeedToken, Membership, Plan, StripeEvent, Subscriber, User
 from .selectors import membership_cancellation_pending, membership_grants_premium
 from .stripe_client import stripe_dashboard_url
 
@@ -227,3 +227,31 @@ class EmailSuppressionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(FeedToken)
+class FeedTokenAdmin(admin.ModelAdmin):
+    """Private podcast feeds. The secret itself is never shown: staff only revoke."""
+
+    list_display = ["user", "created_at", "revoked_at", "is_live"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    fields = ["user", "created_at", "revoked_at"]
+    readonly_fields = ["user", "created_at", "revoked_at"]
+    actions = ["revoke_selected"]
+
+    @admin.display(description="Live", boolean=True)
+    def is_live(self, feed_token):
+        return feed_token.revoked_at is None
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Revoke: the private feed address stops at once")
+    def revoke_selected(self, request, queryset):
+        count = 0
+        for feed_token in queryset.filter(revoked_at=None):
+            services.feed_token_revoke(feed_token=feed_token)
+            count += 1
+        self.message_user(request, f"Revoked {count} private feed address(es).", messages.SUCCESS)

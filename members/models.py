@@ -245,3 +245,29 @@ class EmailSuppression(models.Model):
 
     def __str__(self):
         return f"{self.email}: {self.get_reason_display()}"
+
+
+class FeedToken(models.Model):
+    """The secret in a premium member's private podcast feed address.
+
+    A member has at most one live token (the partial unique constraint); resetting
+    revokes the old one and makes a new one, so an address that leaked dies at once.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="feed_tokens")
+    token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(revoked_at=None),
+                name="members_feedtoken_one_live_per_user",
+            ),
+        ]
+
+    def __str__(self):
+        state = "revoked" if self.revoked_at else "live"
+        return f"Private feed of {self.user} ({state})"

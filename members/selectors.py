@@ -173,3 +173,12 @@ def sunday_email_recipient_addresses(*, chunk_size: int = 2000) -> Iterator[str]
     )
     yield from subscribers.iterator(chunk_size=chunk_size)
     yield from members.iterator(chunk_size=chunk_size)
+
+
+def feed_token_find(token: str):
+    """The FeedToken row for a private feed address, live or revoked, or None."""
+    from .models import FeedToken
+
+    if not token or len(token) > 64:
+        return None
+    return FeedToken.objects.select_related("user__membership").filter(token=token).first()

@@ -254,6 +254,15 @@ def stripe_webhook(request):
 # --- The member's own page ------------------------------------------------------------------
 
 
+def _private_feed_url(user) -> str:
+    """A premium member's own podcast feed address (made on first look), else ""."""
+    if not selectors.member_has_premium(user):
+        return ""
+    feed_token = services.feed_token_get_or_create(user=user)
+    path = reverse("episodes:private_podcast_feed", args=[feed_token.token])
+    return f"{settings.SITE_URL}{path}"
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def account(request):
@@ -262,6 +271,15 @@ def account(request):
     name_form = DisplayNameForm(initial={"display_name": user.display_name})
     form = SundayEmailForm(initial={"wants_sunday_email": user.wants_sunday_email})
     status = 200
+    if request.method == "POST" and request.POST.get("form") == "feed_reset":
+        if selectors.member_has_premium(user):
+            services.feed_token_reset(user=user)
+            messages.success(
+                request,
+                "Done: your private feed has a new address, and the old one has stopped. "
+                "Add the new one to your podcast app.",
+            )
+        return redirect("members:account")
     if request.method == "POST" and request.POST.get("form") == "display_name":
         name_form = DisplayNameForm(request.POST)
         if name_form.is_valid():
@@ -293,6 +311,7 @@ def account(request):
             "name_form": name_form,
             "membership": membership,
             "has_premium": selectors.member_has_premium(user),
+            "private_feed_url": _private_feed_url(user),
             "grace_ends": membership and selectors.membership_grace_ends(membership),
             "cancellation_pending": bool(
                 membership and selectors.membership_cancellation_pending(membership)

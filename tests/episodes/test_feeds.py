@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from episodes.models import Episode
+from episodes.models import Episode, PodcastShow
 from tests.factories import EpisodeFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +73,8 @@ def test_podcast_feed_channel_has_the_elements_apple_and_podcast_index_require(v
 
 
 def test_podcast_feed_guid_is_the_podcasting_2_uuid_of_the_feed_url(visitor):
+    PodcastShow.objects.all().delete()  # as on the day the show's row is first made
+
     channel = fetch(visitor, PODCAST_FEED).find("channel")
 
     expected = uuid.uuid5(
@@ -165,7 +167,7 @@ def test_podcast_feed_enclosure_for_an_uploaded_file_is_absolute_with_its_size(v
     assert enclosure.get("length") == str(len(data))
 
 
-def test_podcast_feed_item_has_duration_number_link_and_cover(visitor):
+def test_podcast_feed_item_has_duration_number_link_and_never_the_wide_cover(visitor):
     episode = audio_episode(
         number=42,
         audio_duration=1805,
@@ -178,7 +180,7 @@ def test_podcast_feed_item_has_duration_number_link_and_cover(visitor):
     assert item.findtext("itunes:duration", namespaces=NS) == "1805"
     assert item.findtext("itunes:episode", namespaces=NS) == "42"
     assert item.findtext("link") == f"{SITE}{episode.get_absolute_url()}"
-    assert item.find("itunes:image", NS).get("href").startswith(f"{SITE}/media/covers/")
+    assert item.find("itunes:image", NS) is None  # Apple wants square art, not the cover
     assert item.findtext("description") == episode.standfirst
 
 
@@ -235,4 +237,30 @@ def test_article_feed_item_is_standfirst_and_a_link_to_the_article(visitor):
     assert "Read the article" in item.findtext("description")
     assert item.findtext("link") == f"{SITE}{episode.get_absolute_url()}"
     assert item.findtext("guid") == str(episode.guid)
-    assert "Start here" not in item.findtext("description")  # the body stays on the site
+    assert "Start here" not in item.findtext("description")  # the body is in content:encoded
+
+
+def test_article_feed_carries_the_public_part_of_the_article_in_full(visitor, premium_episode):
+    item = fetch(visitor, ARTICLE_FEED).find("channel/item")
+
+    content = item.findtext("content:encoded", namespaces=NS)
+    assert "Public words about discs." in content
+    assert "<h2" in content
+    assert "for premium members" in content
+    assert "SECRET-PREMIUM-PARAGRAPH" not in content
+
+
+def test_article_feed_never_carries_the_members_only_part_anywhere(visitor, premium_episode):
+    response = visitor.get(ARTICLE_FEED)
+
+    assert "SECRET-PREMIUM-PARAGRAPH" not in response.text
+    assert "members' routine" not in response.text
+
+
+def test_article_feed_shows_a_body_with_no_members_part_whole(visitor):
+    EpisodeFactory(body="## Start here\n\nA paragraph everyone can read.")
+
+    content = fetch(visitor, ARTICLE_FEED).findtext("channel/item/content:encoded", namespaces=NS)
+
+    assert "A paragraph everyone can read." in content
+    assert "premium" not in content
