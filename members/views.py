@@ -19,6 +19,7 @@ from django_ratelimit.core import is_ratelimited
 from . import selectors, services, tasks
 from .forms import (
     AccountDeleteForm,
+    CheckinRemindersForm,
     CheckoutForm,
     DisplayNameForm,
     SubscribeForm,
@@ -258,6 +259,9 @@ def account(request):
     user = request.user
     name_form = DisplayNameForm(initial={"display_name": user.display_name})
     form = SundayEmailForm(initial={"wants_sunday_email": user.wants_sunday_email})
+    reminders_form = CheckinRemindersForm(
+        initial={"wants_checkin_reminders": user.wants_checkin_reminders}
+    )
     status = 200
     if request.method == "POST" and request.POST.get("form") == "display_name":
         name_form = DisplayNameForm(request.POST)
@@ -266,6 +270,19 @@ def account(request):
                 user=user, display_name=name_form.cleaned_data["display_name"]
             )
             messages.success(request, "Saved. Your comments now show your new display name.")
+            return redirect("members:account")
+        status = 400
+    elif request.method == "POST" and request.POST.get("form") == "checkin_reminders":
+        reminders_form = CheckinRemindersForm(request.POST)
+        if reminders_form.is_valid():
+            wants = reminders_form.cleaned_data["wants_checkin_reminders"]
+            services.member_checkin_reminders_set(user=user, wants_checkin_reminders=wants)
+            messages.success(
+                request,
+                "Saved. We'll remind you to check in the morning after a session."
+                if wants
+                else "Saved. We won't send you check-in reminders.",
+            )
             return redirect("members:account")
         status = 400
     elif request.method == "POST":
@@ -288,6 +305,7 @@ def account(request):
         {
             "form": form,
             "name_form": name_form,
+            "reminders_form": reminders_form,
             "membership": membership,
             "has_premium": selectors.member_has_premium(user),
             "grace_ends": membership and selectors.membership_grace_ends(membership),
