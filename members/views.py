@@ -12,11 +12,13 @@ from django.db import transaction
 from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 
 from . import selectors, services, tasks
+from .exports import member_data_export
 from .forms import (
     AccountDeleteForm,
     CheckinRemindersForm,
@@ -320,6 +322,19 @@ def account(request):
         },
         status=status,
     )
+
+
+@require_safe
+@login_required
+@never_cache  # personal data: no shared cache or back button should keep a copy
+def account_export(request):
+    """Download all my data: one JSON file of everything we hold about the member."""
+    response = JsonResponse(
+        member_data_export(user=request.user),
+        json_dumps_params={"indent": 2, "ensure_ascii": False},
+    )
+    response["Content-Disposition"] = 'attachment; filename="back-in-shape-my-data.json"'
+    return response
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
