@@ -82,6 +82,15 @@ class SundayEmailForm(forms.Form):
     )
 
 
+class CheckinRemindersForm(forms.Form):
+    wants_checkin_reminders = forms.BooleanField(
+        label="Remind me to check in the morning after a session",
+        required=False,
+        help_text="One short email the morning after you log a Program session, asking how "
+        "your back feels. Untick to stop them; you can turn them back on at any time.",
+    )
+
+
 class AccountDeleteForm(forms.Form):
     confirm = forms.BooleanField(
         label="Yes, delete my account",

@@ -123,6 +123,17 @@ def member_sunday_email_set(*, user: User, wants_sunday_email: bool) -> User:
     return user
 
 
+def member_checkin_reminders_set(*, user: User, wants_checkin_reminders: bool) -> User:
+    """Turn the Program's morning-after check-in reminder on or off for a member.
+
+    The reminder sender filters on this flag, so turning it off stops the next one too.
+    """
+    if user.wants_checkin_reminders != wants_checkin_reminders:
+        user.wants_checkin_reminders = wants_checkin_reminders
+        user.save(update_fields=["wants_checkin_reminders"])
+    return user
+
+
 def member_display_name_set(*, user: User, display_name: str) -> User:
     """Set the name shown beside a member's comments (their past comments show it too)."""
     user.display_name = " ".join(display_name.split())

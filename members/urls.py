@@ -14,5 +14,6 @@ urlpatterns = [
     path("membership/portal/", views.billing_portal, name="billing_portal"),
     path("membership/webhook/", views.stripe_webhook, name="webhook"),
     path("account/", views.account, name="account"),
+    path("account/export.json", views.account_export, name="account_export"),
     path("account/delete/", views.account_delete, name="account_delete"),
 ]

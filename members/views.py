@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
@@ -19,8 +20,10 @@ from django_ratelimit.core import is_ratelimited
 from common.origin_check import csrf_token_or_same_origin
 
 from . import selectors, services, tasks
+from .exports import member_data_export
 from .forms import (
     AccountDeleteForm,
+    CheckinRemindersForm,
     CheckoutForm,
     DisplayNameForm,
     SubscribeForm,
@@ -270,6 +273,9 @@ def account(request):
     user = request.user
     name_form = DisplayNameForm(initial={"display_name": user.display_name})
     form = SundayEmailForm(initial={"wants_sunday_email": user.wants_sunday_email})
+    reminders_form = CheckinRemindersForm(
+        initial={"wants_checkin_reminders": user.wants_checkin_reminders}
+    )
     status = 200
     if request.method == "POST" and request.POST.get("form") == "feed_reset":
         if selectors.member_has_premium(user):
@@ -287,6 +293,19 @@ def account(request):
                 user=user, display_name=name_form.cleaned_data["display_name"]
             )
             messages.success(request, "Saved. Your comments now show your new display name.")
+            return redirect("members:account")
+        status = 400
+    elif request.method == "POST" and request.POST.get("form") == "checkin_reminders":
+        reminders_form = CheckinRemindersForm(request.POST)
+        if reminders_form.is_valid():
+            wants = reminders_form.cleaned_data["wants_checkin_reminders"]
+            services.member_checkin_reminders_set(user=user, wants_checkin_reminders=wants)
+            messages.success(
+                request,
+                "Saved. We'll remind you to check in the morning after a session."
+                if wants
+                else "Saved. We won't send you check-in reminders.",
+            )
             return redirect("members:account")
         status = 400
     elif request.method == "POST":
@@ -309,6 +328,7 @@ def account(request):
         {
             "form": form,
             "name_form": name_form,
+            "reminders_form": reminders_form,
             "membership": membership,
             "has_premium": selectors.member_has_premium(user),
             "private_feed_url": _private_feed_url(user),
@@ -324,6 +344,19 @@ def account(request):
         },
         status=status,
     )
+
+
+@require_safe
+@login_required
+@never_cache  # personal data: no shared cache or back button should keep a copy
+def account_export(request):
+    """Download all my data: one JSON file of everything we hold about the member."""
+    response = JsonResponse(
+        member_data_export(user=request.user),
+        json_dumps_params={"indent": 2, "ensure_ascii": False},
+    )
+    response["Content-Disposition"] = 'attachment; filename="back-in-shape-my-data.json"'
+    return response
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -1,10 +1,15 @@
-"""Geometry for the dashboard's two charts, drawn as inline SVG by the templates.
+"""Geometry for the Program's charts, drawn as inline SVG by the templates.
+
+The dashboard has the pain trend and the progress bars; the history page adds the
+sessions-per-week bars beside the pain trend.
 
 No JavaScript and no inline styles (the CSP forbids them): the templates draw shapes at
 the coordinates worked out here, and site.css colours them by class. Each chart also has
 a written summary and a data table, so nothing depends on seeing the picture.
 """
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .selectors import Grade, GradedSession, ProgramState
@@ -227,5 +232,106 @@ def progress_chart(*, state: ProgramState) -> ProgressChart | None:
         height=total * ROW_HEIGHT + 8,
         track_width=WIDTH,
         rows=rows,
+        summary=summary,
+    )
+
+
+WEEKS_SHOWN = 12
+WEEKS_HEIGHT = 200
+
+
+@dataclass(frozen=True)
+class WeekBar:
+    week_start: dt.date
+    count: int
+    x: float
+    y: float
+    width: float
+    height: float
+
+    @property
+    def label_x(self) -> float:
+        return self.x + self.width / 2
+
+    @property
+    def week_label(self) -> str:
+        return f"{self.week_start.day} {self.week_start:%b}"
+
+
+@dataclass(frozen=True)
+class WeeksChart:
+    width: int
+    height: int
+    left: float
+    right: float
+    top: float
+    bottom: float
+    bars: list[WeekBar]
+    y_ticks: list[Tick]
+    x_ticks: list[Tick]
+    summary: str
+
+    @property
+    def table_rows(self) -> list[WeekBar]:
+        return list(reversed(self.bars))  # newest first, like the history list
+
+
+def sessions_per_week_chart(*, dates: Iterable[dt.date], today: dt.date) -> WeeksChart:
+    """Sessions logged in each of the last 12 weeks (Monday to Sunday), as bars.
+
+    Every week is drawn, empty ones too, so a gap in the routine shows as a gap.
+    """
+    this_monday = today - dt.timedelta(days=today.weekday())
+    starts = [this_monday - dt.timedelta(weeks=n) for n in range(WEEKS_SHOWN - 1, -1, -1)]
+    counts = dict.fromkeys(starts, 0)
+    for day in dates:
+        monday = day - dt.timedelta(days=day.weekday())
+        if monday in counts:
+            counts[monday] += 1
+    top_value = max(4, max(counts.values()))  # a scale of at least 0 to 4, in whole sessions
+    plot_w = WIDTH - LEFT - RIGHT
+    plot_h = WEEKS_HEIGHT - TOP - BOTTOM
+
+    def y(value: float) -> float:
+        return TOP + (top_value - value) / top_value * plot_h
+
+    slot = plot_w / WEEKS_SHOWN
+    bars = [
+        WeekBar(
+            week_start=start,
+            count=counts[start],
+            x=round(LEFT + i * slot + slot * 0.15, 1),
+            y=round(y(counts[start]), 1),
+            width=round(slot * 0.7, 1),
+            height=round(y(0) - y(counts[start]), 1),
+        )
+        for i, start in enumerate(starts)
+    ]
+    step = max(1, top_value // 4)
+    y_ticks = [Tick(round(y(v), 1), str(v)) for v in range(0, top_value + 1, step)]
+    x_ticks = [Tick(b.label_x, b.week_label) for i, b in enumerate(bars) if i % 4 == 3]
+    total = sum(counts.values())
+    busiest = max(bars, key=lambda b: (b.count, b.week_start))
+    summary = (
+        f"You logged {total} session{'' if total == 1 else 's'} in the last {WEEKS_SHOWN} weeks"
+        f" ({total / WEEKS_SHOWN:.1f} a week on average)"
+    )
+    if total:
+        summary += (
+            f"; the most in one week was {busiest.count}, in the week starting "
+            f"{busiest.week_label}."
+        )
+    else:
+        summary += "."
+    return WeeksChart(
+        width=WIDTH,
+        height=WEEKS_HEIGHT,
+        left=LEFT,
+        right=WIDTH - RIGHT,
+        top=TOP,
+        bottom=WEEKS_HEIGHT - BOTTOM,
+        bars=bars,
+        y_ticks=y_ticks,
+        x_ticks=x_ticks,
         summary=summary,
     )

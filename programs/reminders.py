@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from backinshape.emails import email_send
 from members.selectors import member_has_premium
+from members.services import member_checkin_reminders_set
 
 from .models import CheckInReminder, SessionLog
 
@@ -39,9 +40,8 @@ def checkin_reminder_user_for_token(token: str):
 
 
 def checkin_reminders_stop(*, user) -> None:
-    """The member opts out of check-in reminders (from /account/ or the email's link)."""
-    user.wants_checkin_reminders = False
-    user.save(update_fields=["wants_checkin_reminders"])
+    """The member opts out of check-in reminders from the email's one-click link."""
+    member_checkin_reminders_set(user=user, wants_checkin_reminders=False)
 
 
 def checkin_reminders_due(*, now: dt.datetime | None = None) -> list[SessionLog]:

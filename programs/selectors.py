@@ -486,3 +486,21 @@ def session_for_member(*, user, session_id: int) -> SessionLog:
         )
     except SessionLog.DoesNotExist:
         raise Http404("No session here.") from None
+
+
+def program_started(*, user) -> bool:
+    """Whether this member has ever started the program (premium or not any more)."""
+    return MemberProgress.objects.filter(user=user, started_at__isnull=False).exists()
+
+
+def member_sessions(*, user) -> list[GradedSession]:
+    """All of one member's sessions with their check-ins and grades, newest first.
+
+    One query whatever the number of sessions: routines, phases and check-ins are joined.
+    """
+    sessions = (
+        SessionLog.objects.filter(user=user)
+        .select_related("routine__phase", "checkin")
+        .order_by("-date", "-created_at")
+    )
+    return [GradedSession(s, session_grade(session=s)) for s in sessions]

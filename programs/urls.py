@@ -6,6 +6,8 @@ app_name = "programs"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("history/", views.history, name="history"),
+    path("history.csv", views.history_csv, name="history_csv"),
     path("start/", views.start, name="start"),
     path("flare-up/", views.flare_up, name="flare_up"),
     path("resume/", views.resume, name="resume"),

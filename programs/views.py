@@ -3,13 +3,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from members.selectors import member_has_premium
 
-from . import charts, reminders, selectors, services
+from . import charts, exports, reminders, selectors, services
 from .forms import CheckInForm, RedFlagForm, SessionLogForm
 from .models import PauseReason, Routine
 
@@ -214,6 +216,56 @@ def resume(request):
         return _not_allowed(request, str(error))
     messages.success(request, "Welcome back. Start gently: an easier routine is a fine first step.")
     return redirect("programs:overview")
+
+
+HISTORY_PER_PAGE = 20
+
+
+def _history_state(request) -> selectors.ProgramState | None:
+    """The member's program for their history pages; None if they may not see one.
+
+    The dashboard's gate: premium members, and anyone who started (a lapsed member
+    still reads their own history).
+    """
+    state = selectors.program_state(user=request.user)
+    if state.has_premium or state.started:
+        return state
+    return None
+
+
+@require_safe
+@login_required
+def history(request):
+    """Every session and check-in, newest first, with the weekly and pain charts."""
+    state = _history_state(request)
+    if state is None:
+        return _premium_required(request)
+    page = Paginator(state.graded_sessions, HISTORY_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "programs/history.html",
+        {
+            "state": state,
+            "page_obj": page,
+            "weeks_chart": charts.sessions_per_week_chart(
+                dates=[s.date for s in state.sessions], today=state.today
+            ),
+            "pain_chart": charts.pain_chart(state=state),
+            "grades": {grade.value: grade for grade in selectors.Grade},
+        },
+    )
+
+
+@require_safe
+@login_required
+def history_csv(request):
+    """The member's own sessions and check-ins as a CSV file, for a spreadsheet."""
+    if not (member_has_premium(request.user) or selectors.program_started(user=request.user)):
+        return _premium_required(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="back-in-shape-history.csv"'
+    exports.history_csv_write(user=request.user, out=response)
+    return response
 
 
 @require_safe

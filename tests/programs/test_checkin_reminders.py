@@ -88,3 +88,35 @@ def test_a_forged_stop_link_is_refused(client, member):
 def test_beat_runs_the_reminders_hourly(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["send-checkin-reminders"]
     assert entry["task"] == "programs.tasks.send_checkin_reminders"
+
+
+def test_unticking_the_box_on_the_account_page_stops_reminders(client, member, routines):
+    add_session(member, routines[0], 2, pain=None)
+    client.force_login(member)
+    page = client.get("/account/")
+    assert "Remind me to check in the morning after a session" in page.text
+    assert re.search(
+        r"<input type=\"checkbox\" name=\"wants_checkin_reminders\"[^>]* checked>", page.text
+    )
+
+    response = client.post("/account/", {"form": "checkin_reminders"})  # unticked: not sent
+
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.wants_checkin_reminders is False
+    assert member.wants_sunday_email is True  # the other preference is left alone
+    assert reminders.checkin_reminders_send(now=at(3, 8, 5)) == 0
+    assert mail.outbox == []
+
+
+def test_ticking_it_again_turns_reminders_back_on(client, member, routines):
+    member.wants_checkin_reminders = False
+    member.save()
+    add_session(member, routines[0], 2, pain=None)
+    client.force_login(member)
+
+    client.post("/account/", {"form": "checkin_reminders", "wants_checkin_reminders": "on"})
+
+    member.refresh_from_db()
+    assert member.wants_checkin_reminders is True
+    assert reminders.checkin_reminders_send(now=at(3, 8, 5)) == 1
