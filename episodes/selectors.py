@@ -73,6 +73,18 @@ def _episode_related(*, episode: Episode, limit: int) -> list[Episode]:
     return chosen
 
 
+def episode_comments_fragment_key(*, episode: Episode, include_pending_ids=()) -> str:
+    """The cache key of the rendered comment list, or "" when it must be rendered afresh.
+
+    Every reader sees the same comments, except a guest whose own comments await
+    moderation (their session lists them). Keyed on the content generation, so approving,
+    removing or editing anything renders it again.
+    """
+    if include_pending_ids:
+        return ""
+    return f"{episode.pk}:{int(episode.is_live)}:{content_generation()}"
+
+
 @dataclass(frozen=True)
 class Neighbours:
     older: Episode | None

@@ -90,8 +90,9 @@ def topic_detail(request, slug):
 
 
 def _render_episode_page(request, episode, form, *, status=200):
+    pending_ids = request.session.get(PENDING_SESSION_KEY, [])
     threads, comment_count = selectors.episode_comment_threads(
-        episode=episode, include_pending_ids=request.session.get(PENDING_SESSION_KEY, [])
+        episode=episode, include_pending_ids=pending_ids
     )
     article = selectors.episode_article_for_viewer(episode=episode, user=request.user)
     context = {
@@ -104,6 +105,9 @@ def _render_episode_page(request, episode, form, *, status=200):
         "related": selectors.episode_related(episode=episode),
         "threads": threads,
         "comment_count": comment_count,
+        "comments_fragment_key": selectors.episode_comments_fragment_key(
+            episode=episode, include_pending_ids=pending_ids
+        ),
         "form": form,
         "is_preview": not episode.is_live,
         # Bonus audio for members plays only for them (and in their private feed).

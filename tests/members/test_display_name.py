@@ -107,3 +107,12 @@ def test_sign_up_offers_a_display_name(client):
     from members.models import User
 
     assert User.objects.get(email="new.person@example.com").display_name == "Newbie"
+
+
+def test_a_new_display_name_shows_on_a_comment_list_already_cached(client, free_member, episode):
+    CommentFactory(episode=episode, user=free_member, name=free_member.display_name)
+    client.force_login(free_member)
+    author = '<strong class="comment__author">{}</strong>'
+    assert author.format("Fran") in client.get(episode.get_absolute_url()).text  # now cached
+    client.post("/account/", {"form": "display_name", "display_name": "Frankie"})
+    assert author.format("Frankie") in client.get(episode.get_absolute_url()).text
