@@ -5,6 +5,7 @@ Both pass through nh3 (the Ammonia sanitiser) last, so whatever the Markdown or
 auto-linking produced, no script, event attribute or javascript: URL survives.
 """
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
@@ -205,6 +206,32 @@ def render_comment(text: str) -> SafeString:
         link_rel="nofollow ugc noopener noreferrer",
     )
     return mark_safe(clean)
+
+
+def _comment_html_key(comment) -> str:
+    digest = hashlib.sha256(comment.body.encode()).hexdigest()[:20]
+    return f"comment-html:{comment.pk}:{digest}"
+
+
+def render_comments_cached(comments) -> None:
+    """Give each comment its rendered body (`rendered_body`), from the cache where it is.
+
+    Rendering a comment (auto-linking, then nh3) costs about a fifth of a millisecond;
+    an episode with a hundred comments would pay it a hundred times on every cache miss.
+    The key carries a digest of the text, so an edited comment is rendered afresh, and
+    outlives the page cache's generation: a comment's HTML depends on its text alone.
+    """
+    comments = list(comments)
+    keys = {_comment_html_key(comment): comment for comment in comments}
+    found = cache.get_many(list(keys))
+    missing = {}
+    for key, comment in keys.items():
+        html = found.get(key)
+        if html is None:
+            html = missing[key] = render_comment(comment.body)
+        comment.rendered_body = mark_safe(html)
+    if missing:
+        cache.set_many({key: str(html) for key, html in missing.items()}, timeout=60 * 60 * 24 * 7)
 
 
 YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
