@@ -9,7 +9,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import dj_database_url
 import dj_email_url
@@ -230,8 +230,59 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+
+# Uploaded audio and images: local disk (MEDIA_ROOT) on one machine; with several web
+# machines, S3-compatible object storage (django-storages), shared by all of them:
+#   MEDIA_STORAGE_URL=s3://bucket/optional/prefix?endpoint_url=https://…&region=eu-west-2
+#     &custom_domain=media.example.org&querystring_auth=false
+# Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, read by boto3 itself.
+_S3_OPTIONS = {  # query parameter -> (S3Storage option, type)
+    "endpoint_url": ("endpoint_url", str),
+    "region": ("region_name", str),
+    "custom_domain": ("custom_domain", str),
+    "querystring_auth": ("querystring_auth", bool),
+    "querystring_expire": ("querystring_expire", int),
+    "addressing_style": ("addressing_style", str),
+    "default_acl": ("default_acl", str),
+}
+
+
+def media_storage_from_url(url: str) -> dict:
+    """STORAGES["default"] for MEDIA_STORAGE_URL (see above); empty means local disk."""
+    if not url:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"MEDIA_STORAGE_URL must look like s3://bucket?endpoint_url=…, not {url!r}."
+        )
+    options: dict = {
+        "bucket_name": parts.hostname,
+        "location": parts.path.strip("/"),
+        "file_overwrite": False,  # two uploads of "episode.mp3" must not replace each other
+    }
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        if key not in _S3_OPTIONS:
+            raise ImproperlyConfigured(
+                f"MEDIA_STORAGE_URL has an unknown option {key!r}; known: {', '.join(_S3_OPTIONS)}."
+            )
+        option, kind = _S3_OPTIONS[key]
+        if kind is bool:
+            if value.lower() not in _TRUE | _FALSE:
+                raise ImproperlyConfigured(f"MEDIA_STORAGE_URL {key} must be true or false.")
+            options[option] = value.lower() in _TRUE
+        elif kind is int:
+            if not value.isdigit():
+                raise ImproperlyConfigured(f"MEDIA_STORAGE_URL {key} must be a whole number.")
+            options[option] = int(value)
+        else:
+            options[option] = value
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+MEDIA_STORAGE_URL = env_str("MEDIA_STORAGE_URL")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage_from_url(MEDIA_STORAGE_URL),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -387,6 +438,19 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+
+# Covers and audio in object storage are loaded from the bucket's own origin.
+if MEDIA_STORAGE_URL:
+    _media_options = STORAGES["default"]["OPTIONS"]
+    if _media_options.get("custom_domain"):
+        _media_origin = f"https://{_media_options['custom_domain'].split('/')[0]}"
+    elif _media_options.get("endpoint_url"):
+        _endpoint = urlsplit(_media_options["endpoint_url"])
+        _media_origin = f"{_endpoint.scheme}://{_endpoint.netloc}"
+    else:  # AWS itself, virtual-hosted style
+        _media_origin = f"https://{_media_options['bucket_name']}.s3.amazonaws.com"
+    for _directive in ("img-src", "media-src"):
+        CONTENT_SECURITY_POLICY["DIRECTIVES"][_directive].append(_media_origin)
 
 # Security: production defaults; DJANGO_DEBUG=true relaxes what needs HTTPS.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
