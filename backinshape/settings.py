@@ -119,6 +119,7 @@ if GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET:
     }
 
 MIDDLEWARE = [
+    "backinshape.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -371,6 +372,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "programs.tasks.send_checkin_reminders",
         "schedule": crontab(minute=5),
     },
+    # A worker writes the time into the cache: /healthz?deep=1 and /admin/status/ read it.
+    "heartbeat": {"task": "backinshape.tasks.heartbeat", "schedule": 60.0},
     "resume-release-mailings": {
         "task": "episodes.tasks.release_mailings_resume",
         "schedule": float(RELEASE_SWEEP_SECONDS),
@@ -502,14 +505,48 @@ PERMISSIONS_POLICY = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Logs: one JSON object per line in production (web, worker and beat alike: celery.py hands
+# Celery this same LOGGING), plain lines with DEBUG on. Every line carries a request id
+# (backinshape/logging.py).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG or TESTING else "json")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "backinshape.logging.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "backinshape.logging.JsonLogFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# Errors to Sentry when SENTRY_DSN is set: no personal data, private tokens blanked.
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    from backinshape.logging import sentry_before_send
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        send_default_pii=False,
+        before_send=sentry_before_send,
+        traces_sample_rate=0.0,
+    )
 
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
