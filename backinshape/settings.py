@@ -227,7 +227,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
@@ -373,7 +373,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=5),
     },
     # A worker writes the time into the cache: /healthz?deep=1 and /admin/status/ read it.
-    "heartbeat": {"task": "backinshape.tasks.heartbeat", "schedule": 60.0},
+    "heartbeat": {
+        "task": "backinshape.tasks.heartbeat",
+        "schedule": float(env_int("HEARTBEAT_SECONDS", 60)),
+    },
     "resume-release-mailings": {
         "task": "episodes.tasks.release_mailings_resume",
         "schedule": float(RELEASE_SWEEP_SECONDS),

@@ -27,7 +27,7 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # In production gunicorn's own lines are JSON too, like the site's (backinshape/logging.py);
 # the access line carries the request id the site sent back.
-access_log_format += ' %({x-request-id}o)s'
+access_log_format += " %({x-request-id}o)s"
 _debug = os.environ.get("DJANGO_DEBUG", "false").strip().lower() in {"1", "true", "yes", "on"}
 if os.environ.get("LOG_FORMAT", "plain" if _debug else "json") == "json":
     logconfig_dict = {
