@@ -130,3 +130,22 @@ def test_feed_enclosure_uses_the_storage_url_as_it_is():
 
     url = "https://media.example.org/audio/2026/episode-one.mp3"
     assert absolute_url(url) == url
+
+
+@pytest.mark.django_db
+def test_episode_page_shares_the_cover_at_its_storage_url(visitor, settings):
+    from tests.factories import EpisodeFactory
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": media_storage_from_url(
+            "s3://episodes-media?custom_domain=media.example.org&querystring_auth=false"
+        ),
+    }
+    episode = EpisodeFactory(cover_image="covers/2026/sitting.png", cover_alt="A chair")
+
+    page = visitor.get(f"/episodes/{episode.slug}/").content.decode()
+    assert (
+        '<meta property="og:image" content="https://media.example.org/covers/2026/sitting.png">'
+        in page
+    )
