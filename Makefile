@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format ci bench bench-email worker beat check-deploy clean
+.PHONY: install run test lint format ci bench bench-email prod-check worker beat check-deploy clean
 
 install: $(STAMP)
 
@@ -42,6 +42,12 @@ bench: install
 # Needs PostgreSQL and Redis (see scripts/bench_email.py); BENCH_EMAIL_SIZES=2000,20000.
 bench-email: install
 	$(PY) scripts/bench_email.py
+
+# The production shape end to end (scripts/prod_check.py): nginx with deploy/'s config, two
+# gunicorns, a worker and beat, PostgreSQL, Redis, an SMTP sink and a local S3 stand-in.
+# Needs nginx, openssl, PostgreSQL and Redis; see the README, "Checking the production shape".
+prod-check: install
+	$(PY) scripts/prod_check.py
 
 ci:
 	bash .ci/run

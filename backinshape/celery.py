@@ -1,9 +1,32 @@
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backinshape.settings")
 
 app = Celery("backinshape")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["backinshape"])  # backinshape.tasks: the heartbeat
+
+
+@signals.setup_logging.connect
+def _logging_from_django(**kwargs):
+    """Worker and beat log through Django's LOGGING (JSON in production, with request ids)
+    instead of Celery's own handlers."""
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)
+
+
+def _connect_request_id_signals():
+    from . import logging as request_logging
+
+    signals.before_task_publish.connect(request_logging.celery_headers_add_request_id, weak=False)
+    signals.task_prerun.connect(request_logging.celery_task_request_id_set, weak=False)
+    signals.task_postrun.connect(request_logging.celery_task_request_id_clear, weak=False)
+
+
+_connect_request_id_signals()

@@ -9,7 +9,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import dj_database_url
 import dj_email_url
@@ -120,6 +120,7 @@ if GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET:
     }
 
 MIDDLEWARE = [
+    "backinshape.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -227,12 +228,63 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+
+# Uploaded audio and images: local disk (MEDIA_ROOT) on one machine; with several web
+# machines, S3-compatible object storage (django-storages), shared by all of them:
+#   MEDIA_STORAGE_URL=s3://bucket/optional/prefix?endpoint_url=https://…&region=eu-west-2
+#     &custom_domain=media.example.org&querystring_auth=false
+# Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, read by boto3 itself.
+_S3_OPTIONS = {  # query parameter -> (S3Storage option, type)
+    "endpoint_url": ("endpoint_url", str),
+    "region": ("region_name", str),
+    "custom_domain": ("custom_domain", str),
+    "querystring_auth": ("querystring_auth", bool),
+    "querystring_expire": ("querystring_expire", int),
+    "addressing_style": ("addressing_style", str),
+    "default_acl": ("default_acl", str),
+}
+
+
+def media_storage_from_url(url: str) -> dict:
+    """STORAGES["default"] for MEDIA_STORAGE_URL (see above); empty means local disk."""
+    if not url:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"MEDIA_STORAGE_URL must look like s3://bucket?endpoint_url=…, not {url!r}."
+        )
+    options: dict = {
+        "bucket_name": parts.hostname,
+        "location": parts.path.strip("/"),
+        "file_overwrite": False,  # two uploads of "episode.mp3" must not replace each other
+    }
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        if key not in _S3_OPTIONS:
+            raise ImproperlyConfigured(
+                f"MEDIA_STORAGE_URL has an unknown option {key!r}; known: {', '.join(_S3_OPTIONS)}."
+            )
+        option, kind = _S3_OPTIONS[key]
+        if kind is bool:
+            if value.lower() not in _TRUE | _FALSE:
+                raise ImproperlyConfigured(f"MEDIA_STORAGE_URL {key} must be true or false.")
+            options[option] = value.lower() in _TRUE
+        elif kind is int:
+            if not value.isdigit():
+                raise ImproperlyConfigured(f"MEDIA_STORAGE_URL {key} must be a whole number.")
+            options[option] = int(value)
+        else:
+            options[option] = value
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+MEDIA_STORAGE_URL = env_str("MEDIA_STORAGE_URL")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage_from_url(MEDIA_STORAGE_URL),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -321,6 +373,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "programs.tasks.send_checkin_reminders",
         "schedule": crontab(minute=5),
     },
+    # A worker writes the time into the cache: /healthz?deep=1 and /admin/status/ read it.
+    "heartbeat": {
+        "task": "backinshape.tasks.heartbeat",
+        "schedule": float(env_int("HEARTBEAT_SECONDS", 60)),
+    },
     "resume-release-mailings": {
         "task": "episodes.tasks.release_mailings_resume",
         "schedule": float(RELEASE_SWEEP_SECONDS),
@@ -391,6 +448,19 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Covers and audio in object storage are loaded from the bucket's own origin.
+if MEDIA_STORAGE_URL:
+    _media_options = STORAGES["default"]["OPTIONS"]
+    if _media_options.get("custom_domain"):
+        _media_origin = f"https://{_media_options['custom_domain'].split('/')[0]}"
+    elif _media_options.get("endpoint_url"):
+        _endpoint = urlsplit(_media_options["endpoint_url"])
+        _media_origin = f"{_endpoint.scheme}://{_endpoint.netloc}"
+    else:  # AWS itself, virtual-hosted style
+        _media_origin = f"https://{_media_options['bucket_name']}.s3.amazonaws.com"
+    for _directive in ("img-src", "media-src"):
+        CONTENT_SECURITY_POLICY["DIRECTIVES"][_directive].append(_media_origin)
+
 # Security: production defaults; DJANGO_DEBUG=true relaxes what needs HTTPS.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
@@ -441,17 +511,29 @@ PERMISSIONS_POLICY = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Logs: one JSON object per line in production (web, worker and beat alike: celery.py hands
+# Celery this same LOGGING), plain lines with DEBUG on. Every line carries a request id
+# (backinshape/logging.py).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG or TESTING else "json")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    # Private podcast feed addresses are secrets: never written to a log in full.
-    "filters": {"redact_feed_tokens": {"()": "common.log_redaction.RedactPrivateFeedTokens"}},
+    "filters": {
+        "request_id": {"()": "backinshape.logging.RequestIdFilter"},
+        # Private podcast feed addresses are secrets: never written to a log in full.
+        "redact_feed_tokens": {"()": "common.log_redaction.RedactPrivateFeedTokens"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "backinshape.logging.JsonLogFormatter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["redact_feed_tokens"],
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "redact_feed_tokens"],
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
@@ -465,6 +547,24 @@ LOGGING = {
         },
     },
 }
+
+# Errors to Sentry when SENTRY_DSN is set: no personal data, private tokens blanked.
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    from backinshape.logging import sentry_before_send
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        send_default_pii=False,
+        before_send=sentry_before_send,
+        traces_sample_rate=0.0,
+    )
 
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING

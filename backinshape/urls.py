@@ -25,6 +25,7 @@ urlpatterns = [
     path("program/", include("programs.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/login/", admin_login, name="admin_login"),  # before the admin's own
+    path("admin/status/", admin.site.admin_view(views.operations_status_page), name="admin_status"),
     path("admin/", admin.site.urls),
     path("anymail/", include("members.esp_webhooks")),  # email provider tracking webhooks
     path("healthz", views.healthz, name="healthz"),

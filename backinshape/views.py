@@ -1,30 +1,54 @@
 import logging
 
 from django.conf import settings
-from django.db import connection
+from django.contrib import admin
 from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
+
+from episodes.admin import ReleaseMailingAdmin
+from episodes.models import ReleaseMailing
+
+from .health import health_checks, health_is_good, operations_status
 
 logger = logging.getLogger(__name__)
 
 
 @never_cache
 def healthz(request):
-    """Answer 200 when the database answers; otherwise 503 and which check failed."""
-    checks = {"database": "ok"}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:
-        logger.exception("Health check: the database is unreachable")
-        checks["database"] = "unreachable"
-    healthy = all(value == "ok" for value in checks.values())
+    """200 when the database, cache and broker answer; otherwise 503 and what failed.
+
+    `?deep=1` also asks whether celery beat and a worker are alive (the heartbeat), for a
+    monitor rather than the load balancer: a stalled worker must not take the web down.
+    """
+    checks = health_checks(deep=request.GET.get("deep") == "1")
+    healthy = health_is_good(checks)
     return JsonResponse(
         {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
     )
+
+
+@never_cache
+def operations_status_page(request):
+    """Staff only (wrapped in admin_view in urls.py): heartbeat, last Sunday run, queue."""
+    status = operations_status()
+    mailing = status.latest_mailing
+    progress = ReleaseMailingAdmin(ReleaseMailing, admin.site).progress(mailing) if mailing else ""
+    context = {
+        **admin.site.each_context(request),
+        "title": "Site status",
+        "status": status,
+        "mailing": mailing,
+        "progress": progress,
+        "counts": (
+            {"sent": mailing._sent, "waiting": mailing._pending, "failed": mailing._failed}
+            if mailing
+            else {}
+        ),
+        "checks": health_checks(deep=True),
+    }
+    return render(request, "admin/operations_status.html", context)
 
 
 def bad_request(request, exception=None):

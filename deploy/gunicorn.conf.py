@@ -48,3 +48,27 @@ class RedactingLogger(glogging.Logger):
 
 
 logger_class = RedactingLogger
+
+# In production gunicorn's own lines are JSON too, like the site's (backinshape/logging.py);
+# the access line carries the request id the site sent back.
+access_log_format += " %({x-request-id}o)s"
+_debug = os.environ.get("DJANGO_DEBUG", "false").strip().lower() in {"1", "true", "yes", "on"}
+if os.environ.get("LOG_FORMAT", "plain" if _debug else "json") == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": "backinshape.logging.RequestIdFilter"}},
+        "formatters": {"json": {"()": "backinshape.logging.JsonLogFormatter"}},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "filters": ["request_id"],
+                "stream": "ext://sys.stdout",
+            }
+        },
+        "loggers": {
+            "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
+            "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        },
+    }
