@@ -13,7 +13,7 @@ from members.selectors import member_has_premium
 from programs.selectors import Practice, practice_routines_for_viewer
 
 from .models import Comment, Episode, PodcastShow, Topic
-from .rendering import RenderedPart, TocEntry, render_comments_cached, render_episode_article
+from .rendering import RenderedPart, TocEntry, render_episode_article
 
 
 def podcast_show_get(*, feed_url: str) -> PodcastShow:
@@ -192,8 +192,6 @@ def _episode_comment_threads(
     )
     threads = []
     approved_count = 0
-    top_level = list(top_level)
-    render_comments_cached([c for top in top_level for c in (top, *top.visible_replies)])
     for comment in top_level:
         threads.append(CommentThread(comment=comment, replies=comment.visible_replies))
         approved_count += comment.status == Comment.Status.APPROVED

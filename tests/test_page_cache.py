@@ -589,3 +589,23 @@ def test_linking_a_routine_to_an_episode_shows_at_once(client, episode):
     assert routine.title not in client.get(episode.get_absolute_url()).text  # now cached
     routine.episodes.add(episode)
     assert routine.title in client.get(episode.get_absolute_url()).text
+
+
+def test_a_page_rebuilt_after_a_change_reuses_each_comments_html(monkeypatch):
+    from episodes.templatetags import episode_tags
+
+    episode = EpisodeFactory()
+    comments = CommentFactory.create_batch(20, episode=episode)
+    fresh_visitor().get(episode.get_absolute_url())
+    rendered = []
+    real = episode_tags.render_comment
+    monkeypatch.setattr(
+        episode_tags, "render_comment", lambda text: rendered.append(text) or real(text)
+    )
+    content_changed()  # e.g. a topic renamed elsewhere: every page is rebuilt
+    assert fresh_visitor().get(episode.get_absolute_url()).status_code == 200
+    assert rendered == []
+    Comment.objects.filter(pk=comments[0].pk).update(body="Edited words")
+    content_changed()
+    assert "Edited words" in fresh_visitor().get(episode.get_absolute_url()).text
+    assert rendered == ["Edited words"]

@@ -5,7 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from ..rendering import render_comment
+from ..rendering import render_comment, render_comment_blocks
 
 register = template.Library()
 
@@ -16,6 +16,12 @@ JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0
 @register.filter
 def comment_html(text: str):
     return render_comment(text)
+
+
+@register.simple_tag(takes_context=True)
+def comment_blocks(context, threads):
+    """[(comment HTML, [reply HTML, ...]), ...] for the threads, cached comment by comment."""
+    return render_comment_blocks(threads, is_preview=bool(context.get("is_preview")))
 
 
 @register.filter
