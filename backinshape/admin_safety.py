@@ -38,6 +38,28 @@ class BackInShapeAdminSite(admin.AdminSite):
             admin_class = type(admin_class.__name__, (SafeChangeListMixin, admin_class), {})
         return super().register(model_or_iterable, admin_class, **options)
 
+    def index(self, request, extra_context=None):
+        """The home page is the "This Sunday" desk (backinshape/admin_desk.py)."""
+        from .admin_desk import app_list_split, desk_summary
+
+        ours, technical = app_list_split(self.get_app_list(request))
+        context = {**desk_summary(), "app_list": ours, "technical_app_list": technical}
+        return super().index(request, {**context, **(extra_context or {})})
+
+    def get_app_list(self, request, app_label=None):
+        """The moderation queue carries its count in the menu, so waiting comments show
+        from every admin page."""
+        from .admin_desk import comments_pending_count
+
+        app_list = super().get_app_list(request, app_label)
+        for app in app_list:
+            for model in app["models"]:
+                if model["object_name"] == "PendingComment":
+                    count = comments_pending_count()
+                    model["name"] = f"{model['name']} ({count})"
+                    model["pending_count"] = count
+        return app_list
+
 
 class BackInShapeAdminConfig(AdminConfig):
     default_site = "backinshape.admin_safety.BackInShapeAdminSite"
