@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.db import models, transaction
 from django.db.models import Count, Max, Q
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from programs.admin import EpisodeRoutineInline
 
@@ -292,9 +292,18 @@ class PendingComment(Comment):
         verbose_name_plural = "comments awaiting moderation"
 
 
+MODERATION_BUTTONS = [
+    (Comment.Status.APPROVED, "Approve", "approve"),
+    (Comment.Status.SPAM, "Spam", "spam"),
+    (Comment.Status.REMOVED, "Remove", "remove"),
+]
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["short_body", "name", "email", "episode", "status", "is_reply", "created_at"]
+    """Every comment, readable in full, moderated with one click per row."""
+
+    list_display = ["full_body", "who", "episode", "status", "created_at", "moderate"]
     list_filter = ["status", "is_staff_reply", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["body", "name", "email", "episode__title"]
     list_select_related = ["episode"]
@@ -305,10 +314,43 @@ class CommentAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     actions = ["approve_selected", "mark_spam_selected", "remove_selected"]
     date_hierarchy = "created_at"
+    # Both add the page-level form the row buttons post through, and the reply form.
+    change_list_template = "admin/episodes/comment/change_list.html"
+    change_form_template = "admin/episodes/comment/change_form.html"
 
     @admin.display(description="Comment")
-    def short_body(self, comment):
-        return comment.body if len(comment.body) <= 80 else comment.body[:79] + "…"
+    def full_body(self, comment):
+        # The whole comment: moderators judge what was written, not its first 80 characters.
+        reply = "↳ reply · " if comment.parent_id else ""
+        return format_html('<p class="comment-full">{}{}</p>', reply, comment.body)
+
+    @admin.display(description="By", ordering="name")
+    def who(self, comment):
+        badge = " (staff)" if comment.is_staff_reply else ""
+        return format_html("{}{}<br><small>{}</small>", comment.name, badge, comment.email)
+
+    @admin.display(description="Moderate")
+    def moderate(self, comment):
+        """Buttons that submit the page's #moderate-form (forms cannot nest in the list's)."""
+        url = reverse("admin_desk_comment_moderate", args=[comment.pk])
+        return format_html_join(
+            "",
+            '<button type="submit" form="moderate-form" formaction="{}" name="status" '
+            'value="{}" class="moderate__button moderate__button--{}" aria-label="{} ({})"{}>{}'
+            "</button> ",
+            (
+                (
+                    url,
+                    status,
+                    css,
+                    label,
+                    comment.name,
+                    " disabled" if comment.status == status else "",
+                    label,
+                )
+                for status, label, css in MODERATION_BUTTONS
+            ),
+        )
 
     @admin.display(description="Reply", boolean=True)
     def is_reply(self, comment):
