@@ -46,6 +46,12 @@ class BackInShapeAdminSite(admin.AdminSite):
         context = {**desk_summary(), "app_list": ours, "technical_app_list": technical}
         return super().index(request, {**context, **(extra_context or {})})
 
+    def member_page_context(self, *, user) -> dict:
+        """For members/admin.py's member page, which cannot import the apps above it."""
+        from .admin_desk import member_page_context
+
+        return member_page_context(user=user)
+
     def get_app_list(self, request, app_label=None):
         """The moderation queue carries its count in the menu, so waiting comments show
         from every admin page."""

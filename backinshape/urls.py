@@ -39,6 +39,11 @@ urlpatterns = [
         admin.site.admin_view(admin_desk.episode_preview),
         name="admin_desk_episode_preview",
     ),
+    path(
+        "admin/desk/members/<int:pk>/<slug:action>/",
+        admin.site.admin_view(admin_desk.member_action),
+        name="admin_desk_member_action",
+    ),
     path("admin/", admin.site.urls),
     path("anymail/", include("members.esp_webhooks")),  # email provider tracking webhooks
     path("healthz", views.healthz, name="healthz"),

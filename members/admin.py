@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.html import format_html
 
@@ -51,15 +52,33 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ["membership"]
     search_fields = ["email", "display_name", "first_name", "last_name"]
     inlines = [MembershipInline]
+    change_form_template = "admin/members/user/change_form.html"
+    # The summary above the form leads (membership, Program, comments, email); the
+    # password hash and permissions are folded away at the bottom.
     fieldsets = [
-        (None, {"fields": ["email", "password"]}),
+        (None, {"fields": ["email"]}),
         ("Profile", {"fields": ["display_name", "first_name", "last_name", "wants_sunday_email"]}),
-        (
-            "Permissions",
-            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
-        ),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
-    ]
+        (
+            "Password and permissions",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "password", "is_active", "is_staff", "is_superuser", "groups",
+                    "user_permissions",
+                ],
+            },
+        ),
+    ]  # fmt: skip
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        context = dict(extra_context or {})
+        member = self.get_object(request, unquote(object_id))
+        page_context = getattr(self.admin_site, "member_page_context", None)
+        if member is not None and page_context is not None:
+            context.update(page_context(user=member))
+        return super().change_view(request, object_id, form_url, context)
+
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
     @admin.display(description="Membership")
