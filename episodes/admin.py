@@ -165,7 +165,9 @@ class EpisodeAdmin(admin.ModelAdmin):
     date_hierarchy = "publish_at"
     search_fields = ["title", "standfirst", "body", "=number"]
     prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["topics", "related"]
+    # Autocomplete rather than filter_horizontal, whose JavaScript puts aria-label on a
+    # bare <span> (axe: aria-prohibited-attr); it is also quicker with many episodes.
+    autocomplete_fields = ["topics", "related"]
     inlines = [EpisodeRoutineInline]
     actions = ["schedule_selected", "publish_selected", "unpublish_selected", "send_release_email"]
     save_on_top = True
@@ -208,7 +210,13 @@ class EpisodeAdmin(admin.ModelAdmin):
             kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 80})
         if db_field.name == "body":
             kwargs["widget"] = EpisodeBodyWidget()
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "publish_at":
+            # Django's split date/time inputs share one <label>; each needs a name of its own.
+            date_input, time_input = field.widget.widgets
+            date_input.attrs["aria-label"] = "Publish date"
+            time_input.attrs["aria-label"] = "Publish time"
+        return field
 
     def get_urls(self):
         publish = self.admin_site.admin_view(self.publish_now_view)

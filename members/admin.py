@@ -53,6 +53,7 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["email", "display_name", "first_name", "last_name"]
     inlines = [MembershipInline]
     change_form_template = "admin/members/user/change_form.html"
+    readonly_fields = ["last_login", "date_joined"]  # facts, never edited by hand
     # The summary above the form leads (membership, Program, comments, email); the
     # password hash and permissions are folded away at the bottom.
     fieldsets = [

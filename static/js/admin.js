@@ -86,7 +86,22 @@
     refresh();
   }
 
+  // Select2 (the admin's autocomplete) draws a search box with no label of its own, and
+  // redraws it on every change; name each one after its field's <label> (axe: label).
+  function labelAutocompleteSearch() {
+    document.querySelectorAll(".select2-search__field:not([aria-label])").forEach(function (input) {
+      var container = input.closest(".select2-container");
+      var select = container && container.previousElementSibling;
+      var label = select && select.id && document.querySelector("label[for='" + select.id + "']");
+      input.setAttribute("aria-label", "Search " + (label ? label.textContent.replace(/:\s*$/, "") : "choices"));
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-episode-editor]").forEach(setUpEditor);
+    if (document.querySelector("select.admin-autocomplete")) {
+      labelAutocompleteSearch();
+      new MutationObserver(labelAutocompleteSearch).observe(document.body, { childList: true, subtree: true });
+    }
   });
 })();
