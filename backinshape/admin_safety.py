@@ -53,17 +53,15 @@ class BackInShapeAdminSite(admin.AdminSite):
         return member_page_context(user=user)
 
     def get_app_list(self, request, app_label=None):
-        """The moderation queue carries its count in the menu, so waiting comments show
-        from every admin page."""
+        """The moderation queue carries its count in the menu (templates/admin/app_list.html
+        shows it as a badge), so waiting comments show from every admin page."""
         from .admin_desk import comments_pending_count
 
         app_list = super().get_app_list(request, app_label)
         for app in app_list:
             for model in app["models"]:
                 if model["object_name"] == "PendingComment":
-                    count = comments_pending_count()
-                    model["name"] = f"{model['name']} ({count})"
-                    model["pending_count"] = count
+                    model["pending_count"] = comments_pending_count()
         return app_list
 
 

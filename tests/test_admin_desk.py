@@ -156,7 +156,9 @@ def test_the_menu_shows_how_many_comments_wait(staff_client):
 
     response = staff_client.get(reverse("admin:app_list", args=["episodes"]))
 
-    assert "Comments awaiting moderation (2)" in response.content.decode()
+    assert '<span class="menu-badge">2<span class="visually-hidden"> waiting</span>' in (
+        response.content.decode()
+    )
 
 
 @pytest.mark.parametrize(
@@ -251,3 +253,13 @@ def test_moderating_a_missing_comment_is_not_found(staff_client):
     )
 
     assert response.status_code == 404
+
+
+def test_the_desk_costs_the_same_queries_however_much_is_waiting(
+    staff_client, django_assert_max_num_queries
+):
+    for _ in range(8):
+        CommentFactory(status=Comment.Status.PENDING)
+        MembershipFactory()
+    with django_assert_max_num_queries(12):
+        _desk(staff_client)
