@@ -38,6 +38,32 @@ class BackInShapeAdminSite(admin.AdminSite):
             admin_class = type(admin_class.__name__, (SafeChangeListMixin, admin_class), {})
         return super().register(model_or_iterable, admin_class, **options)
 
+    def index(self, request, extra_context=None):
+        """The home page is the "This Sunday" desk (backinshape/admin_desk.py)."""
+        from .admin_desk import app_list_split, desk_summary
+
+        ours, technical = app_list_split(self.get_app_list(request))
+        context = {**desk_summary(), "app_list": ours, "technical_app_list": technical}
+        return super().index(request, {**context, **(extra_context or {})})
+
+    def member_page_context(self, *, user) -> dict:
+        """For members/admin.py's member page, which cannot import the apps above it."""
+        from .admin_desk import member_page_context
+
+        return member_page_context(user=user)
+
+    def get_app_list(self, request, app_label=None):
+        """The moderation queue carries its count in the menu (templates/admin/app_list.html
+        shows it as a badge), so waiting comments show from every admin page."""
+        from .admin_desk import comments_pending_count
+
+        app_list = super().get_app_list(request, app_label)
+        for app in app_list:
+            for model in app["models"]:
+                if model["object_name"] == "PendingComment":
+                    model["pending_count"] = comments_pending_count()
+        return app_list
+
 
 class BackInShapeAdminConfig(AdminConfig):
     default_site = "backinshape.admin_safety.BackInShapeAdminSite"

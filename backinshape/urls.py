@@ -9,7 +9,7 @@ from django.views.generic import TemplateView
 from episodes.sitemaps import SITEMAPS as EPISODE_SITEMAPS
 from programs.sitemaps import RoutineSitemap
 
-from . import views
+from . import admin_desk, views
 from .admin_login import RateLimitedAdminAuthenticationForm, admin_login
 
 admin.site.site_header = "Back In Shape admin"
@@ -26,6 +26,27 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/login/", admin_login, name="admin_login"),  # before the admin's own
     path("admin/status/", admin.site.admin_view(views.operations_status_page), name="admin_status"),
+    # The desk's buttons and the episode preview: staff only, through admin_view.
+    path(
+        "admin/desk/comments/<int:pk>/moderate/",
+        admin.site.admin_view(admin_desk.comment_moderate),
+        name="admin_desk_comment_moderate",
+    ),
+    path(
+        "admin/desk/comments/<int:pk>/reply/",
+        admin.site.admin_view(admin_desk.comment_reply),
+        name="admin_desk_comment_reply",
+    ),
+    path(
+        "admin/desk/episode-preview/",
+        admin.site.admin_view(admin_desk.episode_preview),
+        name="admin_desk_episode_preview",
+    ),
+    path(
+        "admin/desk/members/<int:pk>/<slug:action>/",
+        admin.site.admin_view(admin_desk.member_action),
+        name="admin_desk_member_action",
+    ),
     path("admin/", admin.site.urls),
     path("anymail/", include("members.esp_webhooks")),  # email provider tracking webhooks
     path("healthz", views.healthz, name="healthz"),

@@ -2,11 +2,14 @@ from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.db.models import Count, Max, Q
-from django.shortcuts import redirect
-from django.urls import reverse
-from django.utils.html import format_html
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from programs.admin import EpisodeRoutineInline
 
@@ -14,8 +17,111 @@ from . import services
 from .feeds import podcast_show
 from .forms import EpisodeAdminForm
 from .models import Comment, Episode, PodcastShow, ReleaseDelivery, ReleaseMailing, Topic
+from .release import next_release_at
 from .rendering import split_members_only
+from .selectors import episodes_in_release_slot
 from .tasks import resume_release_mailing, send_release
+
+# Open Graph and Twitter cards show covers at 1.91:1 and ask for at least 1200x630
+# (https://developers.facebook.com/docs/sharing/webmasters/images); 1.5 to 2.0 leaves room
+# for art made at 3:2 or 16:9 without a visible crop.
+COVER_MIN_WIDTH, COVER_MIN_HEIGHT = 1200, 630
+COVER_MIN_RATIO, COVER_MAX_RATIO = 1.5, 2.0
+
+
+class EpisodeBodyWidget(forms.Textarea):
+    """A tall, growing, monospace editor with a live preview of the members-only cut
+    beside it (static/js/admin.js fetches it from the desk's preview view)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            {"rows": 24, "class": "episode-body", "spellcheck": "true", **(attrs or {})}
+        )
+
+    def render(self, name, value, attrs=None, renderer=None):
+        textarea = super().render(name, value, attrs, renderer)
+        return format_html(
+            '<div class="episode-editor" data-episode-editor data-preview-url="{}">'
+            '<div class="episode-editor__write">'
+            '<div class="episode-editor__tools">'
+            '<button type="button" class="button" data-insert-divider>'
+            "Insert the members-only divider here</button></div>{}</div>"
+            '<div class="episode-editor__preview"><h3>Preview</h3>'
+            '<p class="episode-preview__status" data-preview-status aria-live="polite">'
+            "The preview appears here as you write.</p>"
+            '<div class="episode-preview"><div data-preview-public></div>'
+            '<p class="episode-preview__marker" data-preview-marker hidden>'
+            "Members-only part starts here</p>"
+            "<div data-preview-members></div></div></div></div>",
+            reverse("admin_desk_episode_preview"),
+            textarea,
+        )
+
+
+class EpisodeDeskForm(EpisodeAdminForm):
+    """The admin's episode form, plus the checks staff meet before a Sunday goes wrong:
+    two episodes on one Sunday, and a cover that social cards would crop or blur."""
+
+    schedule_both = forms.BooleanField(
+        label="Yes, schedule both",
+        required=False,
+        help_text="Tick this only if two episodes should come out on the same day.",
+    )
+
+    def clean_cover_image(self):
+        image = self.cleaned_data.get("cover_image")
+        if not isinstance(image, UploadedFile):
+            return image  # unchanged or cleared
+        width, height = image.image.width, image.image.height
+        if width < COVER_MIN_WIDTH or height < COVER_MIN_HEIGHT:
+            raise forms.ValidationError(
+                f"This cover is {width}×{height} pixels. Please upload one at least "
+                f"{COVER_MIN_WIDTH}×{COVER_MIN_HEIGHT}, so it stays sharp when shared."
+            )
+        ratio = width / height
+        if not COVER_MIN_RATIO <= ratio <= COVER_MAX_RATIO:
+            raise forms.ValidationError(
+                f"This cover is {width}×{height} pixels, a ratio of {ratio:.2f}:1. Please use "
+                f"a landscape image between {COVER_MIN_RATIO}:1 and {COVER_MAX_RATIO}:1 "
+                "(1200×630 is ideal), or social cards will crop it."
+            )
+        return image
+
+    def clean(self):
+        cleaned = super().clean()
+        status, publish_at = cleaned.get("status"), cleaned.get("publish_at")
+        if status == Episode.Status.SCHEDULED and publish_at and not cleaned.get("schedule_both"):
+            others = episodes_in_release_slot(publish_at=publish_at, exclude_pk=self.instance.pk)
+            if others:
+                day = timezone.localtime(publish_at).strftime("%A %-d %B")
+                titles = ", ".join(f"“{other.title}”" for other in others)
+                self.add_error(
+                    "schedule_both",
+                    f"{titles} already comes out on {day}. Tick “Yes, schedule both” to "
+                    "release both that day, or pick another date.",
+                )
+        return cleaned
+
+
+class PublishNowForm(forms.Form):
+    EMAIL_CHOICES = [
+        ("now", "Send the Sunday email now"),
+        ("later", "Send it at the usual time"),
+        ("none", "Do not send it"),
+    ]
+    email = forms.ChoiceField(
+        label="And the Sunday email?", choices=EMAIL_CHOICES, widget=forms.RadioSelect
+    )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if email == "later" and send_release.app.conf.task_always_eager:
+            # Without a broker, tasks run at once: an ETA would send it now.
+            raise forms.ValidationError(
+                "No task queue runs here (tasks run at once), so nothing can wait until "
+                "Sunday. Send it now, or not at all and send it later by hand."
+            )
+        return email
 
 
 @admin.register(Topic)
@@ -47,7 +153,8 @@ class MembersOnlyPartFilter(admin.SimpleListFilter):
 
 @admin.register(Episode)
 class EpisodeAdmin(admin.ModelAdmin):
-    form = EpisodeAdminForm
+    form = EpisodeDeskForm
+    change_form_template = "admin/episodes/episode/change_form.html"
     list_display = [
         "number", "title", "status", "publish_at", "members_only_part", "pending_comments",
         "page_link",
@@ -59,14 +166,16 @@ class EpisodeAdmin(admin.ModelAdmin):
     date_hierarchy = "publish_at"
     search_fields = ["title", "standfirst", "body", "=number"]
     prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["topics", "related"]
+    # Autocomplete rather than filter_horizontal, whose JavaScript puts aria-label on a
+    # bare <span> (axe: aria-prohibited-attr); it is also quicker with many episodes.
+    autocomplete_fields = ["topics", "related"]
     inlines = [EpisodeRoutineInline]
     actions = ["schedule_selected", "publish_selected", "unpublish_selected", "send_release_email"]
     save_on_top = True
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["number", "title", "slug", "standfirst", "body"]}),
-        ("Release", {"fields": ["status", "publish_at"]}),
+        ("Release", {"fields": ["status", "publish_at", "schedule_both"]}),
         (
             "Watch and listen",
             {
@@ -110,7 +219,69 @@ class EpisodeAdmin(admin.ModelAdmin):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "standfirst":
             kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 80})
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "body":
+            kwargs["widget"] = EpisodeBodyWidget()
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "publish_at":
+            # Django's split date/time inputs share one <label>; each needs a name of its own.
+            date_input, time_input = field.widget.widgets
+            date_input.attrs["aria-label"] = "Publish date"
+            time_input.attrs["aria-label"] = "Publish time"
+        return field
+
+    def get_urls(self):
+        publish = self.admin_site.admin_view(self.publish_now_view)
+        return [
+            path("<int:pk>/publish/", publish, name="episodes_episode_publish"),
+            *super().get_urls(),
+        ]
+
+    def publish_now_view(self, request, pk):
+        """The change page's "Publish now" button: asks about the email, then says what it did."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        episode = get_object_or_404(Episode, pk=pk)
+        form = PublishNowForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            self._publish(request, [episode], form.cleaned_data["email"])
+            return redirect("admin:episodes_episode_change", episode.pk)
+        return self._publish_page(request, [episode], form)
+
+    def _publish_page(self, request, episodes, form, action=None):
+        return render(
+            request,
+            "admin/episodes/episode/publish_now.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Publish now",
+                "opts": self.model._meta,
+                "episodes": episodes,
+                "form": form,
+                "action": action,
+                "usual_time": next_release_at(),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    def _publish(self, request, episodes, email):
+        """Publish, then do what staff chose with the email, and say exactly that."""
+        titles = ", ".join(f"“{e.title}”" for e in episodes)
+        for episode in episodes:
+            services.episode_publish(episode=episode)
+        if email == "now":
+            for episode in episodes:
+                transaction.on_commit(partial(send_release.delay, episode.pk))
+            said = "The Sunday email is on its way now. Nobody gets a second copy."
+        elif email == "later":
+            at = next_release_at()
+            for episode in episodes:
+                # An ETA task; send_release is idempotent, so a broker redelivery (Redis
+                # hands ETA tasks out again after the visibility timeout) sends no one twice.
+                transaction.on_commit(partial(send_release.apply_async, args=[episode.pk], eta=at))
+            said = f"The Sunday email will go at the usual time, {at:%A %-d %B at %H:%M}."
+        else:
+            said = "No email was sent. “Send the Sunday email now” sends it whenever you like."
+        self.message_user(request, f"Published {titles}. {said}", messages.SUCCESS)
 
     def save_model(self, request, obj, form, change):
         services.episode_save(episode=obj)
@@ -139,11 +310,14 @@ class EpisodeAdmin(admin.ModelAdmin):
             services.episode_schedule(episode=episode)
         self.message_user(request, f"Scheduled {queryset.count()} episode(s).", messages.SUCCESS)
 
-    @admin.action(description="Publish now")
+    @admin.action(description="Publish now (asks about the Sunday email)")
     def publish_selected(self, request, queryset):
-        for episode in queryset:
-            services.episode_publish(episode=episode)
-        self.message_user(request, f"Published {queryset.count()} episode(s).", messages.SUCCESS)
+        episodes = list(queryset)
+        form = PublishNowForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            self._publish(request, episodes, form.cleaned_data["email"])
+            return None
+        return self._publish_page(request, episodes, form, action="publish_selected")
 
     @admin.action(description="Move back to draft")
     def unpublish_selected(self, request, queryset):
@@ -337,9 +511,18 @@ class PendingComment(Comment):
         verbose_name_plural = "comments awaiting moderation"
 
 
+MODERATION_BUTTONS = [
+    (Comment.Status.APPROVED, "Approve", "approve"),
+    (Comment.Status.SPAM, "Spam", "spam"),
+    (Comment.Status.REMOVED, "Remove", "remove"),
+]
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["short_body", "name", "email", "episode", "status", "is_reply", "created_at"]
+    """Every comment, readable in full, moderated with one click per row."""
+
+    list_display = ["full_body", "who", "episode", "status", "created_at", "moderate"]
     list_filter = ["status", "is_staff_reply", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["body", "name", "email", "episode__title"]
     list_select_related = ["episode"]
@@ -350,10 +533,43 @@ class CommentAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     actions = ["approve_selected", "mark_spam_selected", "remove_selected"]
     date_hierarchy = "created_at"
+    # Both add the page-level form the row buttons post through, and the reply form.
+    change_list_template = "admin/episodes/comment/change_list.html"
+    change_form_template = "admin/episodes/comment/change_form.html"
 
     @admin.display(description="Comment")
-    def short_body(self, comment):
-        return comment.body if len(comment.body) <= 80 else comment.body[:79] + "…"
+    def full_body(self, comment):
+        # The whole comment: moderators judge what was written, not its first 80 characters.
+        reply = "↳ reply · " if comment.parent_id else ""
+        return format_html('<p class="comment-full">{}{}</p>', reply, comment.body)
+
+    @admin.display(description="By", ordering="name")
+    def who(self, comment):
+        badge = " (staff)" if comment.is_staff_reply else ""
+        return format_html("{}{}<br><small>{}</small>", comment.name, badge, comment.email)
+
+    @admin.display(description="Moderate")
+    def moderate(self, comment):
+        """Buttons that submit the page's #moderate-form (forms cannot nest in the list's)."""
+        url = reverse("admin_desk_comment_moderate", args=[comment.pk])
+        return format_html_join(
+            "",
+            '<button type="submit" form="moderate-form" formaction="{}" name="status" '
+            'value="{}" class="moderate__button moderate__button--{}" aria-label="{} ({})"{}>{}'
+            "</button> ",
+            (
+                (
+                    url,
+                    status,
+                    css,
+                    label,
+                    comment.name,
+                    " disabled" if comment.status == status else "",
+                    label,
+                )
+                for status, label, css in MODERATION_BUTTONS
+            ),
+        )
 
     @admin.display(description="Reply", boolean=True)
     def is_reply(self, comment):

@@ -290,3 +290,23 @@ def episode_next_release_at():
         status__in=[Episode.Status.PUBLISHED, Episode.Status.SCHEDULED],
         publish_at__gt=timezone.now(),
     ).aggregate(next=Min("publish_at"))["next"]
+
+
+def episodes_in_release_slot(*, publish_at, exclude_pk=None) -> list[Episode]:
+    """Other episodes scheduled or published for the same release day as `publish_at`
+    (the same date in the site's time zone): one Sunday, one episode, unless staff say so."""
+    import datetime as dt
+
+    tz = timezone.get_default_timezone()
+    day = timezone.localtime(publish_at, tz).date()
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return list(
+        Episode.objects.filter(
+            status__in=[Episode.Status.SCHEDULED, Episode.Status.PUBLISHED],
+            publish_at__gte=start,
+            publish_at__lt=end,
+        )
+        .exclude(pk=exclude_pk)
+        .order_by("publish_at")
+    )

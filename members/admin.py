@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.html import format_html
 
@@ -51,15 +52,34 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ["membership"]
     search_fields = ["email", "display_name", "first_name", "last_name"]
     inlines = [MembershipInline]
+    change_form_template = "admin/members/user/change_form.html"
+    readonly_fields = ["last_login", "date_joined"]  # facts, never edited by hand
+    # The summary above the form leads (membership, Program, comments, email); the
+    # password hash and permissions are folded away at the bottom.
     fieldsets = [
-        (None, {"fields": ["email", "password"]}),
+        (None, {"fields": ["email"]}),
         ("Profile", {"fields": ["display_name", "first_name", "last_name", "wants_sunday_email"]}),
-        (
-            "Permissions",
-            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
-        ),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
-    ]
+        (
+            "Password and permissions",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "password", "is_active", "is_staff", "is_superuser", "groups",
+                    "user_permissions",
+                ],
+            },
+        ),
+    ]  # fmt: skip
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        context = dict(extra_context or {})
+        member = self.get_object(request, unquote(object_id))
+        page_context = getattr(self.admin_site, "member_page_context", None)
+        if member is not None and page_context is not None:
+            context.update(page_context(user=member))
+        return super().change_view(request, object_id, form_url, context)
+
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
     @admin.display(description="Membership")
@@ -74,16 +94,17 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    # What staff ask first ("premium now?") comes right after the member, so it stays in
+    # view at 1280 px; both Stripe links share one column.
     list_display = [
         "user",
+        "grants_premium",
         "status",
         "plan",
         "current_period_end",
         "pending_cancellation",
         "complimentary_until",
-        "grants_premium",
-        "stripe_customer_link",
-        "stripe_subscription_link",
+        "stripe_links",
     ]
     list_filter = ["status", "plan", ("complimentary_until", admin.EmptyFieldListFilter)]
     list_select_related = ["user", "plan"]
@@ -122,6 +143,14 @@ class MembershipAdmin(admin.ModelAdmin):
     @admin.display(description="Stripe subscription")
     def stripe_subscription_link(self, obj):
         return _dashboard_link("subscriptions", obj.stripe_subscription_id)
+
+    @admin.display(description="Stripe")
+    def stripe_links(self, obj):
+        return format_html(
+            "{}<br>{}",
+            _dashboard_link("customers", obj.stripe_customer_id),
+            _dashboard_link("subscriptions", obj.stripe_subscription_id),
+        )
 
     @admin.display(description="Cancelling", boolean=True)
     def pending_cancellation(self, obj):

@@ -15,6 +15,7 @@ from typing import Any
 import stripe
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -132,6 +133,20 @@ def member_checkin_reminders_set(*, user: User, wants_checkin_reminders: bool) -
         user.wants_checkin_reminders = wants_checkin_reminders
         user.save(update_fields=["wants_checkin_reminders"])
     return user
+
+
+def membership_complimentary_set(*, user: User, until: dt.date | None, by: User) -> Membership:
+    """Give (or end, with until=None) premium without payment, up to and including `until`.
+
+    Only this field is written, so a Stripe sync landing meanwhile is never undone. Staff
+    only; the admin records who and why in its log.
+    """
+    if by is None or not by.is_staff:
+        raise PermissionDenied("Only staff give complimentary memberships.")
+    membership, _ = Membership.objects.get_or_create(user=user)
+    membership.complimentary_until = until
+    membership.save(update_fields=["complimentary_until", "updated_at"])
+    return membership
 
 
 def member_display_name_set(*, user: User, display_name: str) -> User:

@@ -214,15 +214,16 @@ class ReadOnlyAdminMixin:
 
 @admin.register(SessionLog)
 class SessionLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # The grade first after who and when: it is what staff scan for (red sessions).
     list_display = [
         "date",
         "user",
+        "grade",
         "routine",
         "done",
         "pain_before",
         "worst_pain",
         "effort",
-        "grade",
     ]
     list_filter = [GradeFilter, "routine", "done", "date"]
     search_fields = ["user__email", "note"]

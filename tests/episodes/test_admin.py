@@ -29,9 +29,15 @@ def test_publish_action_publishes_now(admin_client):
     episode = EpisodeFactory(
         status=Episode.Status.SCHEDULED, publish_at=timezone.now() + dt.timedelta(days=3)
     )
+    # The action first asks about the Sunday email (tests/test_admin_publishing.py).
     admin_client.post(
         "/admin/episodes/episode/",
-        {"action": "publish_selected", "_selected_action": [episode.pk]},
+        {
+            "action": "publish_selected",
+            "_selected_action": [episode.pk],
+            "apply": "1",
+            "email": "none",
+        },
     )
     assert Episode.objects.published().filter(pk=episode.pk).exists()
 

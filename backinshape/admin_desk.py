@@ -1,0 +1,379 @@
+"""The admin's "This Sunday" desk: what staff look at first, and the small views behind
+its one-click buttons.
+
+Reads are in `desk_summary()`; every change goes through the apps' services
+(`comments_moderate`, `comment_create`, …), exactly as the admin actions do. The views are
+wrapped by `admin.site.admin_view` in backinshape/urls.py: staff only, CSRF-protected,
+never cached.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from episodes import services as episode_services
+from episodes.models import Comment, Episode, ReleaseDelivery, ReleaseMailing
+from episodes.release import next_release_at
+from episodes.rendering import render_article
+from members.models import Membership
+from programs.models import MemberProgress, PauseReason
+
+PENDING_ON_DESK = 5
+# Library tables staff rarely need: shown last, folded away, on the desk.
+TECHNICAL_APPS = {"account", "auth", "sites", "socialaccount"}
+
+MODERATION_VERBS = {
+    Comment.Status.APPROVED: "Approved",
+    Comment.Status.SPAM: "Marked as spam",
+    Comment.Status.REMOVED: "Removed",
+}
+
+
+@dataclass(frozen=True)
+class MailingProgress:
+    mailing: ReleaseMailing
+    sent: int
+    waiting: int
+    failed: int
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.waiting + self.failed
+
+
+def mailing_progress_latest() -> MailingProgress | None:
+    """The most recent Sunday email, with how many went, wait and failed."""
+    counts = {
+        status: Count("deliveries", filter=Q(deliveries__status=status))
+        for status in ReleaseDelivery.Status.values
+    }
+    mailing = (
+        ReleaseMailing.objects.select_related("episode")
+        .annotate(**{f"n_{k}": v for k, v in counts.items()})
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if mailing is None:
+        return None
+    return MailingProgress(
+        mailing=mailing,
+        sent=mailing.n_sent,
+        waiting=mailing.n_pending,
+        failed=mailing.n_failed,
+    )
+
+
+def comments_pending_count() -> int:
+    return Comment.objects.filter(status=Comment.Status.PENDING).count()
+
+
+def desk_summary(*, now: dt.datetime | None = None) -> dict:
+    """Everything the desk shows, computed in a fixed handful of queries."""
+    now = now or timezone.now()
+    coming_sunday = next_release_at(now)
+    tz = timezone.get_default_timezone()
+    next_episode = (
+        Episode.objects.filter(status=Episode.Status.SCHEDULED, publish_at__gt=now)
+        .order_by("publish_at")
+        .first()
+    )
+    sunday_covered = next_episode is not None and (
+        timezone.localtime(next_episode.publish_at, tz).date()
+        == timezone.localtime(coming_sunday, tz).date()
+    )
+    week_ago = now - dt.timedelta(days=7)
+    pending = Comment.objects.filter(status=Comment.Status.PENDING)
+    cancellations = Membership.objects.filter(
+        Q(status=Membership.Status.CANCELED)
+        | Q(cancel_at_period_end=True)
+        | Q(cancel_at__isnull=False),
+        updated_at__gte=week_ago,
+    ).select_related("user")
+    return {
+        "coming_sunday": coming_sunday,
+        "next_episode": next_episode,
+        "sunday_covered": sunday_covered,
+        "pending_count": pending.count(),
+        "pending_comments": list(
+            pending.select_related("episode").order_by("-created_at")[:PENDING_ON_DESK]
+        ),
+        "mailing": mailing_progress_latest(),
+        "new_members": list(
+            Membership.objects.filter(created_at__gte=week_ago)
+            .select_related("user", "plan")
+            .order_by("-created_at")
+        ),
+        "cancellations": list(cancellations.order_by("-updated_at")),
+        "red_flag_paused": list(
+            MemberProgress.objects.filter(pause_reason=PauseReason.RED_FLAG)
+            .select_related("user")
+            .order_by("-paused_at")
+        ),
+    }
+
+
+def app_list_split(app_list: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Our apps first; the libraries' developer tables (TECHNICAL_APPS) apart."""
+    ours = [app for app in app_list if app["app_label"] not in TECHNICAL_APPS]
+    technical = [app for app in app_list if app["app_label"] in TECHNICAL_APPS]
+    return ours, technical
+
+
+def _back(request, default: str) -> HttpResponseRedirect:
+    """Back to where the button was (the desk, the list), never to another site."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = default
+    return HttpResponseRedirect(target)
+
+
+@require_POST
+def comment_moderate(request, pk: int):
+    """One click on Approve, Spam or Remove, for one comment."""
+    comment = get_object_or_404(Comment.objects.select_related("episode"), pk=pk)
+    status = request.POST.get("status", "")
+    if status not in MODERATION_VERBS:
+        messages.error(request, "That button did not say what to do. Nothing changed.")
+        return _back(request, reverse("admin:index"))
+    changed = episode_services.comments_moderate(comments=[comment], status=status)
+    if changed:
+        verb = MODERATION_VERBS[status]
+        messages.success(
+            request, f"{verb} the comment by {comment.name} on “{comment.episode.title}”."
+        )
+    else:
+        messages.info(request, f"The comment by {comment.name} was already like that.")
+    return _back(request, reverse("admin:index"))
+
+
+@require_POST
+def comment_reply(request, pk: int):
+    """Reply as staff from the moderation screen: posted at once, with the Staff badge."""
+    comment = get_object_or_404(Comment.objects.select_related("episode"), pk=pk)
+    change_url = reverse("admin:episodes_comment_change", args=[comment.pk])
+    body = request.POST.get("body", "").strip()
+    if not body:
+        messages.error(request, "Write your reply first. Nothing was posted.")
+        return _back(request, change_url)
+    try:
+        episode_services.comment_create(
+            episode=comment.episode, parent=comment, body=body, user=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, "Your reply was not posted: " + " ".join(error.messages))
+        return _back(request, change_url)
+    messages.success(request, f"Your reply to {comment.name} is live on “{comment.episode.title}”.")
+    return _back(request, change_url)
+
+
+@require_POST
+def episode_preview(request):
+    """The live preview: the body cut and rendered exactly as readers will get it."""
+    article = render_article(request.POST.get("body", ""))
+    return JsonResponse(
+        {
+            "public": str(article.public.html),
+            "members_only": str(article.members_only.html) if article.members_only else None,
+        }
+    )
+
+
+# --- A member's page ---------------------------------------------------------------------
+
+MEMBER_SESSIONS_SHOWN = 5
+MEMBER_COMMENTS_SHOWN = 5
+
+
+def member_page_context(*, user) -> dict:
+    """What staff need first on a member's page: membership, Program, comments, email."""
+    from allauth.account.models import EmailAddress
+
+    from members.models import EmailSuppression
+    from members.selectors import (
+        member_email_verified,
+        membership_cancellation_pending,
+        membership_ends_at,
+        membership_for_user,
+        membership_grants_premium,
+    )
+    from members.services import sunday_email_is_unsubscribed
+    from members.stripe_client import stripe_dashboard_url
+    from programs.charts import pain_chart
+    from programs.models import ProgressEvent
+    from programs.selectors import program_state
+
+    membership = membership_for_user(user)
+    state = program_state(user=user)
+    comments = Comment.objects.filter(user=user).select_related("episode")
+    last_delivery = (
+        ReleaseDelivery.objects.filter(email__iexact=user.email)
+        .select_related("mailing__episode")
+        .order_by("-pk")
+        .first()
+    )
+    return {
+        "member": user,
+        "membership": membership,
+        "premium_now": membership_grants_premium(membership),
+        "renews_or_ends": membership_ends_at(membership) if membership else None,
+        "cancelling": bool(membership and membership_cancellation_pending(membership)),
+        "stripe_customer_url": (
+            stripe_dashboard_url("customers", membership.stripe_customer_id)
+            if membership and membership.stripe_customer_id
+            else ""
+        ),
+        "stripe_subscription_url": (
+            stripe_dashboard_url("subscriptions", membership.stripe_subscription_id)
+            if membership and membership.stripe_subscription_id
+            else ""
+        ),
+        "program": state,
+        "recent_sessions": state.graded_sessions[:MEMBER_SESSIONS_SHOWN],
+        "pain_chart": pain_chart(state=state),
+        "recent_events": list(
+            ProgressEvent.objects.filter(user=user).select_related("by").order_by("-pk")[:3]
+        ),
+        "comment_count": comments.count(),
+        "recent_comments": list(comments.order_by("-created_at")[:MEMBER_COMMENTS_SHOWN]),
+        "email_verified": member_email_verified(user),
+        "has_email_address": EmailAddress.objects.filter(user=user).exists(),
+        "sunday_email_on": not sunday_email_is_unsubscribed(email=user.email),
+        "suppression": EmailSuppression.objects.filter(email__iexact=user.email).first(),
+        "last_delivery": last_delivery,
+    }
+
+
+MEMBER_ACTIONS = {
+    "unlock": "Unlock a routine",
+    "pause": "Pause the Program",
+    "resume": "Resume the Program",
+    "complimentary": "Give a complimentary membership",
+    "verification": "Resend the verification email",
+}
+
+
+def _member_action_form(action, data=None):
+    from django import forms
+
+    from programs.forms import StaffActionForm
+
+    form = StaffActionForm(data)
+    if action != "unlock":
+        del form.fields["routine"]
+    if action == "complimentary":
+        form.fields["until"] = forms.DateField(
+            label="Premium until",
+            required=False,
+            widget=forms.DateInput(attrs={"type": "date"}),
+            help_text="Up to and including this day. Leave empty to end a complimentary one.",
+        )
+    form.fields["reason"].help_text = (
+        "Recorded with your name: in the progress audit log for Program changes, in the "
+        "admin's history of this member otherwise."
+    )
+    return form
+
+
+def _member_action_apply(request, *, action: str, member, data: dict) -> str:
+    """Call the one service for the action; returns what to tell staff."""
+    from django.contrib import admin
+    from django.core.exceptions import PermissionDenied
+
+    from members.services import membership_complimentary_set
+    from programs import services as program_services
+
+    reason = data["reason"]
+    if action == "unlock":
+        if data.get("routine"):
+            unlock = program_services.routine_unlock_by_staff(
+                user=member, routine=data["routine"], staff=request.user, reason=reason
+            )
+        else:
+            unlock = program_services.routine_unlock_next_by_staff(
+                user=member, staff=request.user, reason=reason
+            )
+        if unlock is None:
+            return "Nothing new to unlock: that routine was already open, or none is left."
+        return f"Unlocked “{unlock.routine}”. Recorded in the progress audit log."
+    if action == "pause":
+        program_services.program_pause(
+            user=member, reason=PauseReason.STAFF, by=request.user, note=reason
+        )
+        return "Paused the Program. Recorded in the progress audit log."
+    if action == "resume":
+        program_services.program_resume(user=member, by=request.user, note=reason)
+        return "Resumed the Program. Recorded in the progress audit log."
+    user_admin = admin.site.get_model_admin(type(member))
+    if action == "complimentary":
+        until = data.get("until")
+        membership_complimentary_set(user=member, until=until, by=request.user)
+        said = f"Complimentary premium until {until:%-d %B %Y}" if until else "Ended complimentary"
+        user_admin.log_change(request, member, f"{said}. Why: {reason}")
+        return f"{said}. Recorded in this member's history."
+    if action == "verification":
+        from allauth.account.models import EmailAddress
+
+        address = EmailAddress.objects.filter(user=member, email__iexact=member.email).first()
+        if address is None:
+            address = EmailAddress.objects.create(
+                user=member, email=member.email, primary=True, verified=False
+            )
+        if address.verified:
+            raise PermissionDenied(f"{member.email} is verified already. Nothing was sent.")
+        address.send_confirmation(request)
+        user_admin.log_change(request, member, f"Resent the verification email. Why: {reason}")
+        return f"Sent a new verification link to {member.email}. Recorded in this member's history."
+    raise ValueError(action)
+
+
+def member_action(request, pk: int, action: str):
+    """A staff action from a member's page: asks why (GET), then applies and records (POST)."""
+    from django.contrib import admin
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+    from django.shortcuts import render
+
+    from members.models import User
+
+    if action not in MEMBER_ACTIONS:
+        raise Http404("No such action.")
+    member = get_object_or_404(User, pk=pk)
+    user_admin = admin.site.get_model_admin(User)
+    if not user_admin.has_change_permission(request, member):
+        raise PermissionDenied
+    change_url = reverse("admin:members_user_change", args=[member.pk])
+    form = _member_action_form(action, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            said = _member_action_apply(
+                request, action=action, member=member, data=form.cleaned_data
+            )
+        except (PermissionDenied, ValidationError) as error:
+            text = "; ".join(getattr(error, "messages", None) or [str(error)])
+            messages.error(request, f"{MEMBER_ACTIONS[action]}: {text}")
+        else:
+            messages.success(request, said)
+        return HttpResponseRedirect(change_url)
+    return render(
+        request,
+        "admin/members/user/member_action.html",
+        {
+            **admin.site.each_context(request),
+            "title": MEMBER_ACTIONS[action],
+            "member": member,
+            "form": form,
+            "opts": User._meta,
+            "change_url": change_url,
+        },
+    )
