@@ -275,9 +275,7 @@ class EpisodeAdmin(admin.ModelAdmin):
         elif email == "later":
             at = next_release_at()
             for episode in episodes:
-                # An ETA task; send_release is idempotent, so a broker redelivery (Redis
-                # hands ETA tasks out again after the visibility timeout) sends no one twice.
-                transaction.on_commit(partial(send_release.apply_async, args=[episode.pk], eta=at))
+                services.episode_release_email_schedule(episode=episode, at=at)
             said = f"The Sunday email will go at the usual time, {at:%A %-d %B at %H:%M}."
         else:
             said = "No email was sent. “Send the Sunday email now” sends it whenever you like."

@@ -140,6 +140,13 @@ class Episode(models.Model):
     related = models.ManyToManyField("self", blank=True, symmetrical=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     publish_at = models.DateTimeField(default=next_release_at, db_index=True)
+    release_email_at = models.DateTimeField(
+        "Sunday email at",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Published already, with its Sunday email waiting for this moment.",
+    )
     guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

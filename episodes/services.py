@@ -352,6 +352,29 @@ def release_mailing_dispatch(*, mailing: ReleaseMailing, now=None) -> list[tuple
     return ranges
 
 
+def episode_release_email_schedule(*, episode: Episode, at) -> Episode:
+    """Send this published episode's Sunday email at `at` (the usual release time), not
+    now. Kept on the episode rather than as a delayed task: a broker may lose or hand out
+    again a task that waits for days, a row in the database does neither."""
+    episode.release_email_at = at
+    episode.save(update_fields=["release_email_at", "updated_at"])
+    return episode
+
+
+def release_emails_due(*, now=None) -> list[Episode]:
+    """Published episodes whose waiting Sunday email is due now, each taken once: the
+    moment is cleared as it is claimed, so a second sweep finds nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = list(
+            Episode.objects.published(now=now)
+            .filter(release_email_at__lte=now)
+            .select_for_update(skip_locked=True)
+        )
+        Episode.objects.filter(pk__in=[e.pk for e in due]).update(release_email_at=None)
+    return due
+
+
 def release_mailings_stalled(*, now=None) -> list[ReleaseMailing]:
     """Unfinished mailings nobody has worked on for RELEASE_CLAIM_STALE_SECONDS: their
     worker died, or their tasks were lost. The resume sweep dispatches them again."""

@@ -60,6 +60,10 @@ def send_release_chunk(mailing_id: int, first_id: int, last_id: int) -> int:
 
 @shared_task
 def release_mailings_resume() -> int:
-    """Every minute (celery beat): re-dispatch unfinished mailings nobody is working on,
-    such as one whose worker was killed mid-send. Returns how many chunks were queued."""
+    """Every minute (celery beat): start the Sunday emails whose moment has come (staff
+    published early and chose "at the usual time"), and re-dispatch unfinished mailings
+    nobody is working on, such as one whose worker was killed mid-send. Returns how many
+    chunk tasks were queued for stalled mailings."""
+    for episode in services.release_emails_due():
+        transaction.on_commit(partial(send_release.delay, episode.pk))
     return sum(_chunks_enqueue(mailing) for mailing in services.release_mailings_stalled())

@@ -4,7 +4,6 @@ that social cards can show."""
 
 import datetime as dt
 import io
-from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -252,28 +251,40 @@ def test_publish_now_without_the_email(
     assert "No email was sent" in response.content.decode()
 
 
-def test_publish_now_and_email_at_the_usual_time(staff_client, django_capture_on_commit_callbacks):
-    from episodes.tasks import send_release
+def test_publish_now_and_email_at_the_usual_time(
+    staff_client, mailoutbox, time_machine, django_capture_on_commit_callbacks
+):
+    from episodes.tasks import release_mailings_resume, send_release
 
+    reader = SubscriberFactory()
     episode = EpisodeFactory(status=Episode.Status.DRAFT)
     send_release.app.conf.task_always_eager = False  # a worker and beat are running
     try:
-        with (
-            mock.patch.object(send_release, "apply_async") as queued,
-            django_capture_on_commit_callbacks(execute=True),
-        ):
-            response = staff_client.post(
-                reverse("admin:episodes_episode_publish", args=[episode.pk]),
-                {"email": "later"},
-                follow=True,
-            )
+        response = staff_client.post(
+            reverse("admin:episodes_episode_publish", args=[episode.pk]),
+            {"email": "later"},
+            follow=True,
+        )
     finally:
         send_release.app.conf.task_always_eager = True
 
     episode.refresh_from_db()
+    at = next_release_at()
     assert episode.status == Episode.Status.PUBLISHED
-    queued.assert_called_once_with(args=[episode.pk], eta=next_release_at())
+    assert episode.release_email_at == at
     assert "will go at the usual time" in response.content.decode()
+    # Beat's minutely sweep sends nothing before the moment, then sends it once.
+    release_mailings_resume()
+    assert mailoutbox == []
+    time_machine.move_to(at + dt.timedelta(seconds=30))
+    with django_capture_on_commit_callbacks(execute=True):
+        release_mailings_resume()
+    with django_capture_on_commit_callbacks(execute=True):
+        release_mailings_resume()
+    sent_to = sorted(message.to[0] for message in mailoutbox)
+    assert sent_to == sorted([reader.email, "staff.member@example.com"])  # each once
+    episode.refresh_from_db()
+    assert episode.release_email_at is None
 
 
 def test_later_is_refused_where_tasks_run_at_once(staff_client):
