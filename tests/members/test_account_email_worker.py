@@ -38,7 +38,10 @@ def test_the_worker_retries_a_mail_server_that_is_down(client, settings):
         "headers": {},
         "alternatives": [],
     }
-    with mock.patch.object(tasks.send_rendered_email, "retry", side_effect=RuntimeError) as retry:
-        with pytest.raises(RuntimeError):
-            tasks.send_rendered_email.apply(args=[payload], throw=True)
+    task = tasks.send_rendered_email
+    with (
+        mock.patch.object(task, "retry", side_effect=RuntimeError) as retry,
+        pytest.raises(RuntimeError),
+    ):
+        task.apply(args=[payload], throw=True)
     assert retry.called
