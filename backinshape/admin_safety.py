@@ -57,11 +57,17 @@ class BackInShapeAdminSite(admin.AdminSite):
         shows it as a badge), so waiting comments show from every admin page."""
         from .admin_desk import comments_pending_count
 
+        # Built once per request: the sidebar, the index and each_context all ask for it,
+        # and each build checks every model's permissions (some with a query).
+        built = request.__dict__.setdefault("_admin_app_lists", {})
+        if app_label in built:
+            return built[app_label]
         app_list = super().get_app_list(request, app_label)
         for app in app_list:
             for model in app["models"]:
                 if model["object_name"] == "PendingComment":
                     model["pending_count"] = comments_pending_count()
+        built[app_label] = app_list
         return app_list
 
 

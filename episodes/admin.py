@@ -137,6 +137,9 @@ class TopicAdmin(admin.ModelAdmin):
     def episode_count(self, topic):
         return topic._episode_count
 
+    def save_model(self, request, obj, form, change):
+        services.topic_save(topic=obj)
+
 
 class MembersOnlyPartFilter(admin.SimpleListFilter):
     title = "members-only part"

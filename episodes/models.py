@@ -184,6 +184,15 @@ class Episode(models.Model):
             validate_members_only_divider(self.body)
         except ValidationError as error:
             raise ValidationError({"body": error}) from None
+        # Apple requires itunes:duration; an uploaded file has its length read from it
+        # (services.episode_save), a linked one cannot, so staff give it.
+        if self.audio_url and not self.audio_file and not self.audio_duration:
+            raise ValidationError(
+                {
+                    "audio_duration": "Give the length in seconds for linked audio "
+                    "(for example 2535 for 42 min 15 s): podcast apps need it."
+                }
+            )
 
     @property
     def is_live(self) -> bool:

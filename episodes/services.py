@@ -29,7 +29,7 @@ from common.page_cache import content_changed
 from members.selectors import sunday_email_recipient_addresses
 from members.services import sunday_email_unsubscribe_token
 
-from .models import Comment, Episode, ReleaseDelivery, ReleaseMailing
+from .models import Comment, Episode, ReleaseDelivery, ReleaseMailing, Topic
 from .podcast import audio_duration_seconds
 from .release import next_release_at
 from .rendering import normalise_body
@@ -60,6 +60,15 @@ def episode_search_index_update(*, episode: Episode) -> None:
     admin saves many-to-many fields after the episode itself), since topics are searched.
     """
     search_vectors_update(Episode, episode.pk)
+
+
+def topic_save(*, topic: Topic) -> Topic:
+    """Store a topic; its episodes are found by its (new) name at once."""
+    topic.full_clean()
+    topic.save()
+    for pk in topic.episodes.values_list("pk", flat=True):
+        search_vectors_update(Episode, pk)
+    return topic
 
 
 def search_index_rebuild() -> int:

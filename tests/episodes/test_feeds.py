@@ -264,3 +264,14 @@ def test_article_feed_shows_a_body_with_no_members_part_whole(visitor):
 
     assert "A paragraph everyone can read." in content
     assert "premium" not in content
+
+
+def test_linked_audio_without_a_length_is_refused_so_the_feed_always_has_a_duration():
+    from django.core.exceptions import ValidationError
+
+    from episodes import services
+
+    episode = EpisodeFactory.build(audio_url="https://cdn.example/ep.mp3", audio_duration=None)
+    with pytest.raises(ValidationError) as refused:
+        services.episode_save(episode=episode)
+    assert "podcast apps need it" in str(refused.value.message_dict["audio_duration"])

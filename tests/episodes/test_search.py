@@ -194,3 +194,24 @@ def test_postgres_has_the_gin_indexes_and_pg_trgm(postgres):
         cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
         assert cursor.fetchone() == (1,)
     assert {"episodes_episode_search_gin", "episodes_episode_search_full_gin"} <= indexes
+
+
+def test_a_renamed_topic_finds_its_episodes_by_the_new_name(client, staff):
+    topic = Topic.objects.create(name="Nerves", slug="nerves")
+    saved(number=40, slug="sciatica-basics", title="Leg pain basics", topics=[topic])
+    client.force_login(staff)
+    response = client.post(
+        f"/admin/episodes/topic/{topic.pk}/change/",
+        {"name": "Sciatica", "slug": "nerves", "description": ""},
+    )
+    assert response.status_code == 302
+    assert titles(episode_search(query="sciatica", user=staff)) == ["Leg pain basics"]
+
+
+def test_the_demo_content_is_indexed_at_once():
+    from django.core.management import call_command
+
+    require_service(ON_POSTGRES, "PostgreSQL: set DATABASE_URL=postgres://...")
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert Episode.objects.exists()
+    assert not Episode.objects.filter(search_vector__isnull=True).exists()

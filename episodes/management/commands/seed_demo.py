@@ -25,6 +25,7 @@ from PIL import Image, ImageDraw, ImageFont
 from episodes import demo_content
 from episodes.models import Comment, Episode, Topic
 from episodes.release import next_release_at
+from episodes.services import search_index_rebuild
 from members.models import Membership, Plan, User
 from programs.services import program_load_demo, program_load_demo_member
 
@@ -343,6 +344,7 @@ class Command(BaseCommand):
             topics = seed_topics(tally=tally)
             episodes = seed_episodes(topics=topics, tally=tally)
             seed_comments(episodes=episodes, staff_user=staff_user, tally=tally)
+            search_index_rebuild()  # titles, topics and text, searchable at once
             phases, routines = program_load_demo()
             if "member@example.com" in users and (
                 logged := program_load_demo_member(user=users["member@example.com"])
