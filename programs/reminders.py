@@ -6,6 +6,7 @@ follows RFC 8058 (one-click POST, no login), like the Sunday email does.
 
 import datetime as dt
 import logging
+import smtplib
 
 from django.conf import settings
 from django.core import signing
@@ -82,16 +83,23 @@ def checkin_reminder_send(*, session: SessionLog) -> bool:
         "programs:reminders_stop", args=[checkin_reminder_stop_token(user)]
     )
     checkin_url = settings.SITE_URL + session.routine.get_absolute_url() + f"#checkin-{session.pk}"
-    email_send(
-        to=user.email,
-        template="checkin-reminder",
-        context={"session": session, "checkin_url": checkin_url, "stop_url": stop_url},
-        headers={
-            # RFC 8058: one-click unsubscribe by POST; RFC 2369 List-Unsubscribe.
-            "List-Unsubscribe": f"<{stop_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
+    try:
+        email_send(
+            to=user.email,
+            template="checkin-reminder",
+            context={"session": session, "checkin_url": checkin_url, "stop_url": stop_url},
+            headers={
+                # RFC 8058: one-click unsubscribe by POST; RFC 2369 List-Unsubscribe.
+                "List-Unsubscribe": f"<{stop_url}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        )
+    except (OSError, smtplib.SMTPException):
+        # Not sent: give the claim back, so the next hourly run tries again that morning,
+        # and carry on with everyone else's reminder.
+        logger.warning("Check-in reminder for session %s not sent; will retry", session.pk)
+        reminder.delete()
+        return False
     reminder.sent_at = timezone.now()
     reminder.save(update_fields=["sent_at"])
     return True

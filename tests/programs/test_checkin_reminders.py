@@ -120,3 +120,26 @@ def test_ticking_it_again_turns_reminders_back_on(client, member, routines):
     member.refresh_from_db()
     assert member.wants_checkin_reminders is True
     assert reminders.checkin_reminders_send(now=at(3, 8, 5)) == 1
+
+
+def test_a_reminder_the_mail_server_did_not_take_is_tried_again_next_hour(
+    member, routines, smtp_sink, monkeypatch
+):
+    import smtplib
+
+    add_session(member, routines[0], 2, pain=None)
+    calls = {"n": 0}
+    real_send = reminders.email_send
+
+    def flaky_send(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        return real_send(**kwargs)
+
+    monkeypatch.setattr(reminders, "email_send", flaky_send)
+    assert reminders.checkin_reminders_send(now=at(3, 8, 5)) == 0
+    assert not CheckInReminder.objects.exists()  # the claim was given back
+    assert reminders.checkin_reminders_send(now=at(3, 9, 5)) == 1
+    assert len(smtp_sink.messages) == 1
+    assert CheckInReminder.objects.get().sent_at is not None
