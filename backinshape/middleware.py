@@ -11,7 +11,7 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
-from common.page_cache import GENERATION_KEY, content_generation
+from common.page_cache import GENERATION_KEY, content_generation, generation_read_once
 from episodes.selectors import episode_seconds_to_next_release
 
 from . import views
@@ -174,6 +174,10 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        with generation_read_once():
+            return self._serve(request)
+
+    def _serve(self, request):
         if not settings.PAGE_CACHE_ENABLED:
             return self.get_response(request)
         key = _page_cache_key(request)

@@ -13,11 +13,27 @@ receivers in each app's `receivers.py` (for admin saves and deletes).
 """
 
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.db import transaction
 
 GENERATION_KEY = "page-cache:generation"
+
+# Within one request the generation is read once (a page asks for it for each of its
+# fragments); outside a request (a worker, the shell) it is read every time.
+_request_memo: ContextVar[dict | None] = ContextVar("page_cache_generation", default=None)
+
+
+@contextmanager
+def generation_read_once():
+    """For the length of one request, remember the generation after its first read."""
+    token = _request_memo.set({})
+    try:
+        yield
+    finally:
+        _request_memo.reset(token)
 
 
 def _new_generation() -> int:
@@ -28,15 +44,23 @@ def _new_generation() -> int:
 
 def content_generation() -> int:
     """The current generation, creating one if the cache has none (first run, eviction)."""
+    memo = _request_memo.get()
+    if memo is not None and "generation" in memo:
+        return memo["generation"]
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, _new_generation(), timeout=None)
         generation = cache.get(GENERATION_KEY)
+    if memo is not None:
+        memo["generation"] = generation
     return generation
 
 
 def _bump() -> None:
     cache.set(GENERATION_KEY, _new_generation(), timeout=None)
+    memo = _request_memo.get()
+    if memo is not None:
+        memo.pop("generation", None)
 
 
 def content_changed() -> None:

@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
@@ -89,11 +91,30 @@ def topic_detail(request, slug):
     )
 
 
-def _render_episode_page(request, episode, form, *, status=200):
-    pending_ids = request.session.get(PENDING_SESSION_KEY, [])
+def _comment_list(request, episode, pending_ids) -> tuple[str, int]:
+    """The rendered comment list and the approved count. Every reader without comments
+    of their own awaiting moderation sees the same list, so it is kept rendered under the
+    content generation: a page then neither loads nor renders a single comment."""
+    key = selectors.episode_comments_fragment_key(episode=episode, include_pending_ids=pending_ids)
+    cache_key = f"comment-list-html:{key}"
+    if key and (found := cache.get(cache_key)) is not None:
+        return found
     threads, comment_count = selectors.episode_comment_threads(
         episode=episode, include_pending_ids=pending_ids
     )
+    html = render_to_string(
+        "episodes/includes/comment_list.html",
+        {"threads": threads, "is_preview": not episode.is_live},
+        request=request,
+    )
+    if key:
+        cache.set(cache_key, (html, comment_count), timeout=60 * 60)
+    return html, comment_count
+
+
+def _render_episode_page(request, episode, form, *, status=200):
+    pending_ids = request.session.get(PENDING_SESSION_KEY, [])
+    comments_html, comment_count = _comment_list(request, episode, pending_ids)
     article = selectors.episode_article_for_viewer(episode=episode, user=request.user)
     context = {
         "episode": episode,
@@ -103,11 +124,8 @@ def _render_episode_page(request, episode, form, *, status=200):
         ),
         "neighbours": selectors.episode_neighbours(episode=episode),
         "related": selectors.episode_related(episode=episode),
-        "threads": threads,
+        "comments_html": comments_html,
         "comment_count": comment_count,
-        "comments_fragment_key": selectors.episode_comments_fragment_key(
-            episode=episode, include_pending_ids=pending_ids
-        ),
         "form": form,
         "is_preview": not episode.is_live,
         # Bonus audio for members plays only for them (and in their private feed).
