@@ -167,7 +167,7 @@ def peak_rss_mb(pid: int) -> float:
 
 
 def workers_start(count: int, port: int, logdir: str) -> list[subprocess.Popen]:
-    env = {**ENV, "EMAIL_URL": f"smtp://127.0.0.1:{port}"}
+    env = {**ENV, "EMAIL_URL": f"smtp://127.0.0.1:{port}", "PYTHONUNBUFFERED": "1"}
     celery = str(Path(sys.executable).with_name("celery"))
     workers = []
     for i in range(count):
