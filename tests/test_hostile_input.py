@@ -141,7 +141,7 @@ def test_odd_account_posts_come_back_as_form_errors(strict_client, url, data, st
     assert response.status_code == status
     if status != 302:
         page = response.content.decode()
-        assert "field__error" in page or "notice--error" in page
+        assert 'class="error-summary"' in page
 
 
 # --- Every URL pattern, every persona ---------------------------------------------------------

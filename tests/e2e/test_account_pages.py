@@ -98,7 +98,7 @@ def test_wrong_password_is_explained_and_the_email_is_kept(live_server, page):
     page.get_by_label("Password", exact=True).fill("not-the-password")
     page.get_by_role("button", name="Sign in").click()
 
-    expect(page.locator(".auth__panel .notice--error[role=alert]")).to_contain_text("not correct")
+    expect(page.locator(".auth__panel .error-summary[role=alert]")).to_contain_text("not correct")
     expect(page.get_by_label("Email", exact=True)).to_have_value("reader@example.com")
 
 
@@ -110,7 +110,9 @@ def test_signup_errors_sit_next_to_their_fields(live_server, page):
     page.get_by_label("Password (again)", exact=True).fill("a-different-phrase-entirely")
     page.get_by_role("button", name="Create an account").click()
 
-    expect(page.locator(".notice--error[role=alert]")).to_be_visible()
+    summary = page.locator(".error-summary[role=alert]")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_text([re.compile(r"^Password \(again\):")])
     expect(page.get_by_label("Email", exact=True)).to_have_value("new.reader@example.com")
     again = page.get_by_label("Password (again)", exact=True)
     expect(again).to_have_attribute("aria-invalid", "true")
