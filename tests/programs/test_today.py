@@ -51,7 +51,7 @@ def test_a_red_flag_pause_does_not_ask_for_a_check_in(client, member, routines, 
     client.force_login(member)
     client.post("/program/flare-up/", {**ALL_NO, "bladder_bowel": "yes"})
     page = client.get("/program/").text
-    assert "call 999" in page
+    assert 'href="tel:999"' in page
     assert "#checkin-" not in page
     assert "Check in for" not in page
 
