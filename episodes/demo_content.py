@@ -14,7 +14,7 @@ PLANS = [
         "currency": "gbp",
         "interval": "month",
         "description": (
-            "The full Back In Shape Program and every members' routine. Cancel any time."
+            "The full Back In Shape Program and every members-only routine. Cancel any time."
         ),
         "position": 0,
         "active": True,

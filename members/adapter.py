@@ -1,5 +1,5 @@
-"""django-allauth, told which address is the visitor's, and sending its email through
-the worker.
+"""django-allauth, told which address is the visitor's, where a sign-in lands, and
+sending its email through the worker.
 
 allauth keys its sign-in, sign-up and password-reset limits on `get_client_ip()`. Its
 own parser (allauth 65.x `core.internal.httpkit`) raises ImproperlyConfigured, a 500,
@@ -9,16 +9,39 @@ is the same rule the comment and Sunday-email limits use.
 """
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.urls import reverse
 
 from common.client_ip import client_ip_key
+from members.selectors import member_has_premium
 
 from . import tasks
+
+EMAIL_MAX_LENGTH = 254
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def get_client_ip(self, request: HttpRequest) -> str:
         return client_ip_key(request)
+
+    def clean_email(self, email: str) -> str:
+        """The address column holds 254 characters (RFC 5321's path limit); a longer one
+        would fail in the database, so say so on the form instead."""
+        email = super().clean_email(email)
+        if len(email) > EMAIL_MAX_LENGTH:
+            raise ValidationError(
+                f"That email address is too long: please use one of {EMAIL_MAX_LENGTH} "
+                "characters or fewer."
+            )
+        return email
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """Where sign-in lands when there is no `next`: premium members on their Program,
+        everyone else on their account. allauth checks `next` itself, before asking here."""
+        if member_has_premium(request.user):
+            return reverse("programs:overview")
+        return reverse("members:account")
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Render allauth's email here (it needs the request) and let a worker send it,

@@ -32,6 +32,13 @@ class SignupForm(forms.Form):
     """Fields allauth adds to its sign-up form (ACCOUNT_SIGNUP_FORM_CLASS)."""
 
     display_name = display_name_field(required=False)
+    # Consent is asked, never assumed (UK GDPR / PECR): unticked until the person ticks it.
+    wants_sunday_email = forms.BooleanField(
+        label="Send me the Sunday episode email",
+        required=False,
+        initial=False,
+        help_text="The new episode and its article, each Sunday morning. One click to stop.",
+    )
 
     def clean_display_name(self):
         return display_name_clean(self.cleaned_data["display_name"])
@@ -41,6 +48,9 @@ class SignupForm(forms.Form):
             services.member_display_name_set(
                 user=user, display_name=self.cleaned_data["display_name"]
             )
+        services.member_sunday_email_set(
+            user=user, wants_sunday_email=bool(self.cleaned_data.get("wants_sunday_email"))
+        )
 
 
 class DisplayNameForm(forms.Form):

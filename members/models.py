@@ -42,7 +42,7 @@ class User(AbstractUser):
     )
     wants_sunday_email = models.BooleanField(
         "Sunday episode email",
-        default=True,
+        default=False,  # asked for at sign-up (unticked) or on the account page, never assumed
         help_text="The new episode in your inbox every Sunday morning.",
     )
     wants_checkin_reminders = models.BooleanField(

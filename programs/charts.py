@@ -188,7 +188,7 @@ ROW_HEIGHT = 48
 
 
 def progress_chart(*, state: ProgramState) -> ProgressChart | None:
-    """One bar per routine: sessions done as written against what opens the next routine."""
+    """One bar per routine: sessions done as prescribed against what opens the next routine."""
     if not state.routines:
         return None
     rows = []
@@ -225,7 +225,7 @@ def progress_chart(*, state: ProgramState) -> ProgressChart | None:
     if current is not None and state.unlock_progress_for(current) is not None:
         summary += (
             f" On “{current.title}” you've done {state.by_routine[current.pk].completed_sessions}"
-            f" of {current.sessions_to_unlock} sessions as written."
+            f" of {current.sessions_to_unlock} sessions as prescribed."
         )
     return ProgressChart(
         width=WIDTH,

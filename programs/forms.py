@@ -25,10 +25,10 @@ class SessionLogForm(forms.Form):
         help_text=f"Today, or up to {LOG_DAYS_BACK} days ago.",
     )
     done = forms.ChoiceField(
-        label="Did you do it as written?",
+        label="Did you do it as prescribed?",
         choices=Done.choices,
         widget=forms.RadioSelect,
-        help_text="Only sessions done as written count towards the next routine.",
+        help_text="Only sessions done as prescribed count towards the next routine.",
     )
     pain_before = forms.TypedChoiceField(
         label="Pain before you started",

@@ -383,6 +383,27 @@ class ProgramState:
         return [s for s in self.sessions if s.date < self.today and session_checkin(s) is None]
 
     @property
+    def logged_today(self) -> bool:
+        return any(s.date == self.today for s in self.sessions)
+
+    @property
+    def today_step(self) -> str:
+        """The one thing the dashboard asks of the member today, so it never asks twice.
+
+        "checkin" (a session waits for its next-morning check-in), "log" (nothing logged
+        today), "done" (today's session is logged: tomorrow's check-in is next), or "" when
+        there is nothing to ask: not started, lapsed, or paused. A red-flag pause asks for a
+        doctor, not a check-in; a flare-up pause still takes check-ins but no new sessions.
+        """
+        if not (self.started and self.has_premium) or self.paused_for_red_flag:
+            return ""
+        if self.checkins_due:
+            return "checkin"
+        if not self.can_log:
+            return ""
+        return "done" if self.logged_today else "log"
+
+    @property
     def advice(self) -> Advice | None:
         """One red: repeat at an easier dose. Two reds in a row: step back for now.
 

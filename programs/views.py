@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -145,7 +146,7 @@ def checkin(request, session_id):
             session = selectors.session_for_member(user=request.user, session_id=session.pk)
             grade = selectors.session_grade(session=session)
             messages.success(request, f"Thanks for checking in. That session was {grade.label}.")
-            return redirect("programs:overview")
+            return redirect(reverse("programs:overview") + "#today")
     return _render_routine(request, session.routine, checkin_forms={session.pk: form}, status=400)
 
 
@@ -184,7 +185,7 @@ def _red_flag_screen(request, *, occasion: str):
                 )
             elif outcome == services.ScreenOutcome.FLARE_UP_PAUSED:
                 messages.info(request, "Your program is paused while the flare-up settles.")
-            return redirect("programs:overview")
+            return redirect(reverse("programs:overview") + "#today")
     return render(
         request,
         "programs/red_flag.html",
@@ -215,7 +216,7 @@ def resume(request):
     except PermissionDenied as error:
         return _not_allowed(request, str(error))
     messages.success(request, "Welcome back. Start gently: an easier routine is a fine first step.")
-    return redirect("programs:overview")
+    return redirect(reverse("programs:overview") + "#today")
 
 
 HISTORY_PER_PAGE = 20

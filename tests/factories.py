@@ -17,6 +17,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"person{n}@example.com")
     display_name = factory.Faker("first_name")
+    wants_sunday_email = True  # an existing member who asked for it; sign-up asks, unticked
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation

@@ -129,7 +129,8 @@ def test_checkout_with_an_odd_plan_id_shows_the_plans_and_what_to_fix(
         ),
         ("/accounts/login/", {"login": LONG_EMAIL, "password": "x" * 5000}, 200),
         ("/accounts/login/", {"login": "\x00", "password": "x"}, 200),
-        ("/accounts/password/reset/", {"email": LONG_EMAIL}, 302),
+        # Too long to be anyone's address: said on the form (it reveals nothing about accounts).
+        ("/accounts/password/reset/", {"email": LONG_EMAIL}, 200),
         ("/accounts/password/reset/", {"email": "\x00@example.com"}, 200),
         ("/accounts/login/code/", {"email": "a" * 400}, 200),
         ("/accounts/login/code/", {"email": "a\x00@example.com"}, 200),
@@ -141,7 +142,7 @@ def test_odd_account_posts_come_back_as_form_errors(strict_client, url, data, st
     assert response.status_code == status
     if status != 302:
         page = response.content.decode()
-        assert "field__error" in page or "notice--error" in page
+        assert 'class="error-summary"' in page
 
 
 # --- Every URL pattern, every persona ---------------------------------------------------------

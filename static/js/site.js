@@ -21,6 +21,26 @@
     });
   });
 
+  // A form that came back with errors: move focus to its error summary so it is read out and
+  // in view; each link in it focuses its field (GOV.UK error summary pattern).
+  var summary = document.querySelector(".error-summary");
+  if (summary) {
+    // After load: the browser's own jump to the form's #fragment would otherwise take focus back.
+    var focusSummary = function () { summary.focus(); };
+    if (document.readyState === "complete") focusSummary();
+    else window.addEventListener("load", focusSummary);
+    summary.querySelectorAll("a[href^='#']").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var target = document.getElementById(link.getAttribute("href").slice(1));
+        if (!target) return;
+        event.preventDefault();
+        var label = target.closest("fieldset") || target.closest(".field") || target;
+        label.scrollIntoView();
+        target.focus({ preventScroll: true });
+      });
+    });
+  }
+
   // Ask before destructive actions (forms marked data-confirm).
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {

@@ -9,7 +9,7 @@ from .site_content import build_site_content
 
 pytestmark = pytest.mark.e2e
 
-VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 900}}
+VIEWPORTS = {"phone": {"width": 390, "height": 740}, "desktop": {"width": 1280, "height": 900}}
 
 PAGES = {
     "home": "/",
@@ -148,9 +148,10 @@ def _sign_in(page, live_server, email):
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("name", MEMBER_PAGES)
-def test_member_page_has_no_axe_violations(live_server, offline, name, viewport):
+def test_member_page_has_no_axe_violations(live_server, offline, name, viewport, scheme):
     from programs.services import program_load_demo, program_load_demo_member
     from tests.factories import MembershipFactory, PlanFactory
 
@@ -167,20 +168,25 @@ def test_member_page_has_no_axe_violations(live_server, offline, name, viewport)
         if persona == "started":
             program_load_demo_member(user=member)  # a fortnight of logged sessions
         _sign_in(page, live_server, "premium.reader@example.com")
+    page.emulate_media(color_scheme=scheme)
     page.set_viewport_size(VIEWPORTS[viewport])
     page.goto(live_server.url + path)
+    if persona:
+        page.locator(".account-menu summary").click()  # the open menu is checked too
 
     violations = axe.run(page).response["violations"]
 
     assert not violations, (
         f"{len(violations)} accessibility violation(s) on {name} ({path}) at {viewport} "
-        f"width:\n{format_violations(violations)}"
+        f"width, {scheme} scheme:\n{format_violations(violations)}"
     )
 
 
-def test_comment_form_with_errors_has_no_axe_violations(live_server, offline):
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_comment_form_with_errors_has_no_axe_violations(live_server, offline, scheme):
     page = offline
     build_site_content()
+    page.emulate_media(color_scheme=scheme)
     page.goto(live_server.url + PAGES["episode with comments and a lock"])
     page.get_by_label("Your email").fill("not-an-email")
     page.get_by_role("button", name="Post comment").click()

@@ -98,27 +98,29 @@ def test_wrong_password_is_explained_and_the_email_is_kept(live_server, page):
     page.get_by_label("Password", exact=True).fill("not-the-password")
     page.get_by_role("button", name="Sign in").click()
 
-    expect(page.locator(".auth__panel .notice--error[role=alert]")).to_contain_text("not correct")
+    expect(page.locator(".auth__panel .error-summary[role=alert]")).to_contain_text("not correct")
     expect(page.get_by_label("Email", exact=True)).to_have_value("reader@example.com")
 
 
 def test_signup_errors_sit_next_to_their_fields(live_server, page):
     page.goto(live_server.url + "/accounts/signup/")
 
-    page.get_by_label("Email", exact=True).fill("new.reader@example.com")
-    page.get_by_label("Password", exact=True).fill("a-long-and-unusual-phrase")
-    page.get_by_label("Password (again)", exact=True).fill("a-different-phrase-entirely")
+    page.get_by_label("Email", exact=True).fill("new.reader@example")
+    page.get_by_label("Display name").fill("Sam")
     page.get_by_role("button", name="Create an account").click()
 
-    expect(page.locator(".notice--error[role=alert]")).to_be_visible()
-    expect(page.get_by_label("Email", exact=True)).to_have_value("new.reader@example.com")
-    again = page.get_by_label("Password (again)", exact=True)
-    expect(again).to_have_attribute("aria-invalid", "true")
-    described_by = again.get_attribute("aria-describedby").split()
+    summary = page.locator(".error-summary[role=alert]")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_text([re.compile(r"^Email:")])
+    email = page.get_by_label("Email", exact=True)
+    expect(email).to_have_value("new.reader@example")
+    expect(email).to_have_attribute("aria-invalid", "true")
+    described_by = email.get_attribute("aria-describedby").split()
     errors = [page.locator(f"[id='{id_}']") for id_ in described_by]
     error_text = " ".join(e.inner_text() for e in errors if e.count())
-    assert "same password" in error_text
+    assert "valid email" in error_text
     expect(page.locator(".field--error")).to_have_count(1)
+    expect(page.get_by_label("Send me the Sunday episode email")).not_to_be_checked()
 
 
 def test_sign_in_code_request_needs_an_email(live_server, page):
@@ -131,3 +133,20 @@ def test_sign_in_code_request_needs_an_email(live_server, page):
     email = page.get_by_label("Email", exact=True)
     expect(email).to_have_attribute("aria-invalid", "true")
     expect(page.locator(".field--error .field__error")).to_have_text("This field is required.")
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_member_signs_out_from_the_header(live_server, page, width):
+    UserFactory(email="reader@example.com")
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(live_server.url + "/accounts/login/?next=/episodes/")
+    page.get_by_label("Email", exact=True).fill("reader@example.com")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(live_server.url + "/episodes/")
+
+    page.locator(".account-menu summary").click()
+    page.get_by_role("button", name="Sign out").click()
+
+    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+    expect(page.locator(".account-menu")).to_have_count(0)

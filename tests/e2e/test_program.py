@@ -55,7 +55,7 @@ def test_member_starts_phase_one_and_logs_a_session(live_server, page, premium, 
 
     expect(page.get_by_text("Phase One is open.")).to_be_visible()
     expect(page.locator(".next-routine h2")).to_have_text("First bridges")
-    page.get_by_role("link", name="Log this session").click()
+    page.get_by_role("link", name="Log today's session").click()
 
     form = page.locator("#log form")
     form.get_by_label("Yes, as prescribed").check()

@@ -127,7 +127,7 @@ def test_a_free_member_sees_locks_and_the_join_call(live_server, page, csp_error
 
     page.get_by_role("link", name="First bridges").click()
     expect(page.get_by_role("heading", name="This routine is for premium members")).to_be_visible()
-    expect(page.get_by_role("link", name="Join premium")).to_be_visible()
+    expect(page.locator("#main").get_by_role("link", name="Join premium")).to_be_visible()
     expect(page.locator("#log")).to_have_count(0)
     assert csp_errors == []
 

@@ -116,7 +116,7 @@ def test_a_red_flag_yes_pauses_and_says_get_help_now(client, premium_member, pro
     client.force_login(premium_member)
     response = client.post("/program/start/", {**ALL_NO, "saddle_numbness": "yes"}, follow=True)
     page = response.content.decode()
-    assert "Call 999 or go to A&amp;E now" in page
+    assert 'Call <a href="tel:999">999</a> or go to A&amp;E now' in page
     assert "NHS 111" in page
     progress = MemberProgress.objects.get(user=premium_member)
     assert progress.pause_reason == "red_flag" and progress.started_at is None
@@ -132,7 +132,7 @@ def test_after_a_red_flag_the_dashboard_says_get_help_and_logging_is_refused(
     client.force_login(member)
     client.post("/program/flare-up/", {**ALL_NO, "bladder_bowel": "yes"})
     page = client.get("/program/").text
-    assert "call 999 or go to A&amp;E" in page
+    assert 'call <a href="tel:999">999</a> or go to A&amp;E' in page
     assert client.post(LOG_URL, log_data()).status_code == 403
     assert not SessionLog.objects.exists()
 

@@ -35,7 +35,7 @@ def day3(time_machine):
 def test_a_member_logs_a_session(client, member, day3):
     client.force_login(member)
     page = client.get(ROUTINE_URL).text
-    assert 'action="/program/build-the-base/first-bridges/log/"' in page
+    assert 'action="/program/build-the-base/first-bridges/log/#log"' in page
     response = client.post(LOG_URL, log_data())
     assert response.status_code == 302
     session = SessionLog.objects.get(user=member)
