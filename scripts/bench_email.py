@@ -167,7 +167,13 @@ def peak_rss_mb(pid: int) -> float:
 
 
 def workers_start(count: int, port: int, logdir: str) -> list[subprocess.Popen]:
-    env = {**ENV, "EMAIL_URL": f"smtp://127.0.0.1:{port}", "PYTHONUNBUFFERED": "1"}
+    # INFO, so the worker's "ready." line reaches its log (the site logs at WARNING here).
+    env = {
+        **ENV,
+        "EMAIL_URL": f"smtp://127.0.0.1:{port}",
+        "PYTHONUNBUFFERED": "1",
+        "LOG_LEVEL": "INFO",
+    }
     celery = str(Path(sys.executable).with_name("celery"))
     workers = []
     for i in range(count):
