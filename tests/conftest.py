@@ -37,6 +37,14 @@ def chromium_available() -> bool:
     return os.path.exists(CHROMIUM) or shutil.which("chromium") is not None
 
 
+def pytest_configure(config):
+    """One fast password hasher for the whole suite: the personas all get a password, and
+    the production hasher is slow on purpose. A test-only speed-up, so it lives here."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate limits and rendered articles live in the cache; start each test clean."""
@@ -69,6 +77,16 @@ def premium_member(db):
 @pytest.fixture
 def staff(db):
     return StaffFactory(email="staff.member@example.com", display_name="Sam")
+
+
+@pytest.fixture
+def staff_client(staff):
+    """A client signed in as staff that raises a view's exception instead of a 500 page."""
+    from django.test import Client
+
+    client = Client(raise_request_exception=True)
+    client.force_login(staff)
+    return client
 
 
 @pytest.fixture

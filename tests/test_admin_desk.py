@@ -17,18 +17,6 @@ from tests.factories import CommentFactory, EpisodeFactory, MembershipFactory, U
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def staff_client(staff):
-    client = Client(raise_request_exception=True)
-    client.force_login(staff)
-    return client
-
-
 def _desk(staff_client):
     response = staff_client.get(reverse("admin:index"))
     assert response.status_code == 200

@@ -7,7 +7,7 @@ admin's own "invalid lookup" answer (a redirect to ?e=1) or simply filter to not
 import pytest
 from django.contrib import admin
 from django.contrib.admin import SimpleListFilter
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
@@ -70,18 +70,6 @@ def _answer(response):
     if response.status_code == 302 and response["Location"].endswith("?e=1"):
         return INVALID
     return response.status_code
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def staff_client(staff):
-    client = Client(raise_request_exception=True)
-    client.force_login(staff)
-    return client
 
 
 def test_every_filtered_admin_is_checked():

@@ -13,11 +13,6 @@ PROXY = "10.0.0.1"
 LIMITED = "Too many failed sign-in attempts. Wait a few minutes and try again."
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def behind_one_proxy(settings):
     settings.TRUSTED_PROXY_COUNT = 1

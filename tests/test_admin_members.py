@@ -6,7 +6,6 @@ import datetime as dt
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.admin.models import LogEntry
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,18 +15,6 @@ from programs.services import program_load_demo, program_load_demo_member
 from tests.factories import CommentFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def staff_client(staff):
-    client = Client(raise_request_exception=True)
-    client.force_login(staff)
-    return client
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Moderating in the admin list: the whole comment, one click per row, and a staff reply."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from episodes.models import Comment
@@ -10,18 +9,6 @@ from tests.factories import CommentFactory
 pytestmark = pytest.mark.django_db
 
 LONG_BODY = "I have had a sore back since March. " * 8 + "THE-LAST-WORDS"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def staff_client(staff):
-    client = Client(raise_request_exception=True)
-    client.force_login(staff)
-    return client
 
 
 @pytest.mark.parametrize("model", ["comment", "pendingcomment"])

@@ -7,7 +7,6 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -23,18 +22,6 @@ BODY_WITH_CUT = (
     "<!-- members-only -->\n\n"
     "## For members\n\nSECRET-WORDS."
 )
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def staff_client(staff):
-    client = Client(raise_request_exception=True)
-    client.force_login(staff)
-    return client
 
 
 def test_preview_cuts_the_body_as_readers_get_it(staff_client):

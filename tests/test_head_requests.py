@@ -58,11 +58,6 @@ def real_values(premium_member):
     return lambda route: route.fill({**values, **overrides.get(route.name, {})})
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_the_post_only_list_names_real_routes():
     assert {route.name for route in ROUTES} >= POST_ONLY
 

@@ -25,11 +25,6 @@ NULL_ERROR = "Null characters are not allowed."
 LONG_EMAIL = "a" * 60 + "@" + ("b" * 60 + ".") * 4 + "com"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def strict_client():
     return Client(raise_request_exception=True)

@@ -10,12 +10,6 @@ from ..factories import MembershipFactory, PlanFactory, UserFactory
 from .fake_stripe import WEBHOOK_SECRET, FakeStripe, event_payload, sign_payload
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The personas all get a password; the production hasher is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture(scope="session")
 def _fake_stripe_server():
     fake = FakeStripe().start()
