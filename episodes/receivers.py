@@ -13,7 +13,7 @@ from django.dispatch import receiver
 
 from common.page_cache import content_changed
 
-from .models import Comment, Episode, Topic
+from .models import Comment, Episode, PodcastShow, Topic
 
 
 @receiver(post_save, sender=Episode, dispatch_uid="page_cache_episode_saved")
@@ -21,6 +21,7 @@ from .models import Comment, Episode, Topic
 @receiver(post_save, sender=Topic, dispatch_uid="page_cache_topic_saved")
 @receiver(post_delete, sender=Topic, dispatch_uid="page_cache_topic_deleted")
 @receiver(post_delete, sender=Comment, dispatch_uid="page_cache_comment_deleted")
+@receiver(post_save, sender=PodcastShow, dispatch_uid="page_cache_show_saved")
 def episode_content_changed(sender, **kwargs):
     content_changed()
 

@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.db.models import Count, F, Max, Prefetch, Q, Window
 from django.db.models.functions import ExtractYear, Lag, Lead
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from common.page_cache import content_generation
@@ -26,6 +27,22 @@ def podcast_show_get(*, feed_url: str) -> PodcastShow:
         singleton=True, defaults={"podcast_guid": podcast_guid_for_feed_url(feed_url)}
     )
     return show
+
+
+def listen_links() -> list[tuple[str, str]]:
+    """Where to listen: the podcast apps staff set on the show, then the RSS feed."""
+
+    def build():
+        show = PodcastShow.objects.filter(singleton=True).first()
+        links = []
+        if show and show.apple_podcasts_url:
+            links.append(("Apple Podcasts", show.apple_podcasts_url))
+        if show and show.spotify_url:
+            links.append(("Spotify", show.spotify_url))
+        links.append(("RSS feed", reverse("episodes:podcast_feed")))
+        return links
+
+    return _cached_for_content("listen-links", build)
 
 
 def episode_get_for_viewer(*, slug: str, user) -> Episode:

@@ -35,6 +35,7 @@ def home(request):
             "recent": episodes[1:],
             "subscribe_form": SubscribeForm(),
             "structured_data": structured_data.home_graph(),
+            "listen_links": selectors.listen_links(),
         },
     )
 
@@ -123,6 +124,7 @@ def _render_episode_page(request, episode, form, *, status=200):
             episode, has_members_only=article.has_members_only
         ),
         "neighbours": selectors.episode_neighbours(episode=episode),
+        "listen_links": selectors.listen_links(),
         "related": selectors.episode_related(episode=episode),
         "comments_html": comments_html,
         "comment_count": comment_count,
@@ -210,4 +212,13 @@ def search(request):
     query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     results = selectors.episode_search(query=query, user=request.user) if query else []
     page = Paginator(results, EPISODES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "episodes/search.html", {"query": query, "page_obj": page})
+    suggested = (
+        [t for t in selectors.topics_with_episode_counts() if t.episode_count]
+        if query and not results
+        else []
+    )
+    return render(
+        request,
+        "episodes/search.html",
+        {"query": query, "page_obj": page, "suggested_topics": suggested},
+    )

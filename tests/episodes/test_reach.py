@@ -166,3 +166,43 @@ def test_the_topics_page_lists_every_topic_with_its_count(visitor):
     assert "Discs" in page and "Sleep" in page
     assert '<span class="topic-list__count">1 episode</span>' in page  # the draft is not counted
     assert '<span class="topic-list__count">0 episodes</span>' in page
+
+
+def test_a_search_that_finds_nothing_suggests_topics(visitor):
+    discs = TopicFactory(name="Discs")
+    TopicFactory(name="Empty topic")
+    EpisodeFactory(topics=[discs])
+    page = visitor.get("/search/?q=zzzqqq").text
+    assert "Or start from a topic" in page
+    assert f'href="{discs.get_absolute_url()}"' in page
+    assert "Empty topic" not in page
+
+
+def test_listen_links_show_the_apps_staff_set_and_the_feed(visitor, episode):
+    from episodes.models import PodcastShow
+
+    PodcastShow.objects.update_or_create(
+        singleton=True,
+        defaults={"apple_podcasts_url": "https://podcasts.apple.com/show/1", "spotify_url": ""},
+    )
+    for url in ("/", episode.get_absolute_url()):
+        page = visitor.get(url).text
+        assert 'href="https://podcasts.apple.com/show/1"' in page
+        assert 'href="/feeds/podcast.xml" type="application/rss+xml"' in page
+        assert ">Spotify<" not in page
+
+
+def test_the_latest_episode_card_without_a_cover_takes_the_full_width(visitor):
+    EpisodeFactory(title="No cover here", cover_image="")
+    page = visitor.get("/").text
+    assert 'class="card card--feature card--feature-text"' in page
+
+
+def test_a_new_podcast_app_link_shows_on_the_cached_home_page_at_once(visitor, episode):
+    from episodes.models import PodcastShow
+
+    assert ">Spotify<" not in visitor.get("/").text  # now cached
+    show, _ = PodcastShow.objects.get_or_create(singleton=True)
+    show.spotify_url = "https://open.spotify.com/show/abc"
+    show.save()
+    assert 'href="https://open.spotify.com/show/abc"' in visitor.get("/").text
