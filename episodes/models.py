@@ -5,7 +5,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Case, Count, Prefetch, Q, Value, When
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +30,19 @@ class Topic(models.Model):
         return reverse("episodes:topic", args=[self.slug])
 
 
+def _has_members_only_part() -> Q:
+    """The body has the members-only divider. Bodies are stored normalised (see
+    rendering.normalise_body), so it is always this exact text on a line of its own,
+    which any database can look for."""
+    divider = MEMBERS_ONLY_DIVIDER_TEXT
+    return (
+        Q(body=divider)
+        | Q(body__startswith=f"{divider}\n")
+        | Q(body__contains=f"\n{divider}\n")
+        | Q(body__endswith=f"\n{divider}")
+    )
+
+
 class EpisodeQuerySet(models.QuerySet):
     def published(self, *, now=None):
         """Episodes the public may see: published, and their moment has come."""
@@ -40,18 +53,8 @@ class EpisodeQuerySet(models.QuerySet):
         return self.filter(status=Episode.Status.SCHEDULED, publish_at__lte=now or timezone.now())
 
     def with_members_only_part(self, has: bool = True):
-        """Episodes whose body has (or, with has=False, lacks) the members-only divider.
-
-        Bodies are stored normalised (see rendering.normalise_body), so the divider is
-        always this exact text on a line of its own, which any database can look for.
-        """
-        divider = MEMBERS_ONLY_DIVIDER_TEXT
-        condition = (
-            Q(body=divider)
-            | Q(body__startswith=f"{divider}\n")
-            | Q(body__contains=f"\n{divider}\n")
-            | Q(body__endswith=f"\n{divider}")
-        )
+        """Episodes whose body has (or, with has=False, lacks) the members-only divider."""
+        condition = _has_members_only_part()
         return self.filter(condition) if has else self.exclude(condition)
 
     def public_listing(self):
@@ -59,8 +62,17 @@ class EpisodeQuerySet(models.QuerySet):
         return self.filter(members_only_audio=False)
 
     def for_cards(self):
-        """What an episode card shows, in a fixed number of queries."""
-        return self.prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("name")))
+        """What an episode card shows, in a fixed number of queries: its topics, and whether
+        it has a members-only part (the card says so)."""
+        return self.prefetch_related(
+            Prefetch("topics", queryset=Topic.objects.order_by("name"))
+        ).annotate(
+            card_has_members_only=Case(
+                When(_has_members_only_part(), then=Value(True)),
+                default=Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
 
     def with_comment_counts(self):
         return self.annotate(

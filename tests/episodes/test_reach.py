@@ -206,3 +206,12 @@ def test_a_new_podcast_app_link_shows_on_the_cached_home_page_at_once(visitor, e
     show.spotify_url = "https://open.spotify.com/show/abc"
     show.save()
     assert 'href="https://open.spotify.com/show/abc"' in visitor.get("/").text
+
+
+def test_episode_cards_mark_a_members_only_part(visitor, premium_episode):
+    EpisodeFactory(title="All public", body="Just public words.")
+    page = visitor.get("/episodes/").text
+    card = page.split(premium_episode.title, 1)[1].split("</article>", 1)[0]
+    assert "Members-only part" in card
+    public_card = page.split("All public", 1)[1].split("</article>", 1)[0]
+    assert "Members-only part" not in public_card
