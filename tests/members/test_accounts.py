@@ -105,3 +105,19 @@ def test_allauth_emails_speak_in_the_brands_voice(client, free_member, settings)
     assert "Hello from" not in message.body
     assert "127.0.0.1" not in message.body.split("http")[0]
     assert "The Back In Shape team" in message.body
+
+
+def test_a_single_verified_address_is_shown_without_make_primary_or_remove(client, free_member):
+    client.force_login(free_member)
+    page = client.get("/accounts/email/").text
+    assert free_member.email in page
+    assert "action_primary" not in page and "action_remove" not in page
+
+
+def test_with_two_addresses_the_member_can_choose_the_primary_one(client, free_member):
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=free_member, email="second@example.com", verified=True)
+    client.force_login(free_member)
+    page = client.get("/accounts/email/").text
+    assert "action_primary" in page and "second@example.com" in page
