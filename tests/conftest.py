@@ -132,6 +132,8 @@ class SmtpSink:
     - `fail_first(k, reply, stage)`: the first k attempts at that stage get `reply`
       (a server that throttles, then recovers).
     - `delay`: seconds to wait before answering DATA, for a slow server.
+    - `before_accept`: called with the envelope once a message's data has arrived, just
+      before it is accepted, to look at the world at that moment.
     Messages refused at any stage are not kept.
     """
 
@@ -141,6 +143,7 @@ class SmtpSink:
         self.rcpt_replies: dict[str, str] = {}
         self.data_replies: dict[str, str] = {}
         self.delay: float = 0.0
+        self.before_accept = None
         self.connections = 0  # SMTP sessions opened (EHLO/HELO greetings)
         self._failures_left = {"rcpt": 0, "data": 0}
         self._failure_reply = {"rcpt": "", "data": ""}
@@ -195,6 +198,8 @@ class SmtpSink:
         failure = self._scripted_failure("data")
         if failure:
             return failure
+        if self.before_accept is not None:
+            self.before_accept(envelope)
         self.messages.append(envelope.content)
         return "250 OK"
 

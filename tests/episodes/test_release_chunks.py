@@ -123,9 +123,10 @@ def postgresql():
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_on_the_same_chunk_at_once_send_each_email_once(postgresql, smtp_sink):
-    smtp_sink.delay = 0.01
+    smtp_sink.delay = 0.005
+    n = services.RELEASE_CLAIM_BATCH * 2 + 10  # more than one worker's claim
     episode = EpisodeFactory(publish_at=timezone.now() - dt.timedelta(hours=1))
-    _subscribers(60)
+    _subscribers(n)
     mailing = services.release_mailing_prepare(episode=episode)
     first, last = services.release_chunk_ranges(mailing=mailing)[0]
     barrier = threading.Barrier(2)
@@ -146,9 +147,44 @@ def test_two_workers_on_the_same_chunk_at_once_send_each_email_once(postgresql, 
     for thread in threads:
         thread.join(timeout=60)
 
-    assert sum(counts) == 60
+    assert sum(counts) == n
     assert all(count > 0 for count in counts)  # they shared the work
-    assert len(smtp_sink.messages) == len(set(smtp_sink.recipients)) == 60
+    assert len(smtp_sink.messages) == len(set(smtp_sink.recipients)) == n
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_each_message_is_accepted_only_once_the_one_before_is_marked_sent(
+    postgresql, smtp_sink
+):
+    """The marks are written one message behind, on a connection of their own, yet never
+    more than one accepted message is unmarked: what bounds a killed worker's duplicates."""
+    import psycopg
+
+    episode = EpisodeFactory(publish_at=timezone.now() - dt.timedelta(hours=1))
+    _subscribers(40)
+    mailing = services.release_mailing_prepare(episode=episode)
+    db = connection.settings_dict
+    unmarked_at_accept = []
+
+    with psycopg.connect(
+        dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"] or 5432
+    ) as observer:
+        observer.autocommit = True
+
+        def before_accept(envelope):
+            (marked,) = observer.execute(
+                "SELECT count(*) FROM episodes_releasedelivery WHERE status = 'sent'"
+            ).fetchone()
+            unmarked_at_accept.append(len(smtp_sink.messages) - marked)
+
+        smtp_sink.before_accept = before_accept
+        sent = services.release_deliveries_send(mailing=mailing)
+
+    assert sent == 40
+    assert len(unmarked_at_accept) == 40
+    assert set(unmarked_at_accept) == {0}  # every earlier message was marked by then
+    assert mailing.deliveries.filter(status=ReleaseDelivery.Status.SENT).count() == 40
 
 
 @pytest.mark.django_db

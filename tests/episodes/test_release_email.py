@@ -150,7 +150,7 @@ def test_a_mail_server_outage_leaves_deliveries_waiting_for_the_retry(
     def down(self, *args, **kwargs):
         raise ConnectionRefusedError("mail server down")
 
-    monkeypatch.setattr(smtplib.SMTP, "sendmail", down)
+    monkeypatch.setattr(smtplib.SMTP, "mail", down)
     with pytest.raises(services.MailServerUnavailable):
         services.release_send(episode=premium_episode)
     assert ReleaseDelivery.objects.filter(status="pending").count() == 3

@@ -11,6 +11,7 @@ import json
 import time
 
 import pytest
+from anymail.backends.test import EmailBackend as AnymailTestBackend
 from anymail.exceptions import AnymailAPIError
 from anymail.message import AnymailRecipientStatus
 from django.core import mail
@@ -117,6 +118,101 @@ def test_a_provider_outage_keeps_everyone_waiting(
         "b@example.com": "pending",
         "c@example.com": "pending",
     }
+
+
+class BatchProviderBackend(AnymailTestBackend):
+    """anymail's test backend, named as a provider with a batch API (Mailgun), answering
+    each recipient's status the way a provider's batch response does."""
+
+    esp_name = "Mailgun"
+    statuses: dict[str, str] = {}  # address -> status; "sent" for anyone else
+
+    def post_to_esp(self, payload, message):
+        super().post_to_esp(payload, message)
+        return {
+            "recipient_status": {
+                email: AnymailRecipientStatus(
+                    message_id=None, status=self.statuses.get(email, "sent")
+                )
+                for email in payload.recipient_emails
+            }
+        }
+
+
+@pytest.fixture
+def batch_provider(settings, monkeypatch):
+    settings.EMAIL_BACKEND = f"{__name__}.BatchProviderBackend"
+    monkeypatch.setattr(BatchProviderBackend, "statuses", {})
+    return BatchProviderBackend
+
+
+def test_a_provider_with_a_batch_api_gets_one_call_per_group(
+    batch_provider, premium_episode, monkeypatch
+):
+    from members.services import sunday_email_address_for_token
+
+    emails = [f"reader.{i:03d}@example.com" for i in range(150)]
+    for email in emails:
+        SubscriberFactory(email=email)
+    monkeypatch.setitem(
+        services.ESP_BATCH_APIS,
+        "mailgun",
+        services.EspBatchApi(merge_field="%recipient.{}%", limit=60),
+    )
+
+    assert services.release_send(episode=premium_episode) == 150
+
+    # 150 claimed as 100 + 50, sent in groups of at most 60: 60, 40, 50.
+    assert [len(m.anymail_test_params["to"]) for m in mail.outbox] == [60, 40, 50]
+    sent_to = [a.addr_spec for m in mail.outbox for a in m.anymail_test_params["to"]]
+    assert sorted(sent_to) == emails
+    first = mail.outbox[0].anymail_test_params
+    # The link is the provider's merge field in the body, each person's own in merge data.
+    assert "%recipient.unsubscribe_url%" in first["text_body"]
+    assert "unsubscribe.invalid" not in first["text_body"] + first["html_body"]
+    assert "List-Unsubscribe" not in first["extra_headers"]
+    for address in [a.addr_spec for a in first["to"]]:
+        url = first["merge_data"][address]["unsubscribe_url"]
+        assert first["merge_headers"][address]["List-Unsubscribe"] == f"<{url}>"
+        assert sunday_email_address_for_token(url.rstrip("/").rsplit("/", 1)[1]) == address
+    assert ReleaseDelivery.objects.filter(status="sent").count() == 150
+
+
+def test_addresses_a_batch_api_refuses_fail_alone(batch_provider, premium_episode):
+    for email in ["a@example.com", "b.bounced@example.com", "c@example.com", "d.bad@example"]:
+        SubscriberFactory(email=email)
+    batch_provider.statuses = {"b.bounced@example.com": "rejected", "d.bad@example": "invalid"}
+
+    assert services.release_send(episode=premium_episode) == 2
+
+    assert len(mail.outbox) == 1
+    statuses = dict(ReleaseDelivery.objects.values_list("email", "status"))
+    assert statuses == {
+        "a@example.com": "sent",
+        "b.bounced@example.com": "failed",
+        "c@example.com": "sent",
+        "d.bad@example": "failed",
+    }
+    assert "rejected" in ReleaseDelivery.objects.get(email="b.bounced@example.com").error
+
+
+@pytest.mark.parametrize("status_code", [429, 500, None])
+def test_a_failed_batch_call_keeps_its_group_waiting(
+    batch_provider, premium_episode, monkeypatch, status_code
+):
+    for email in ["a@example.com", "b@example.com"]:
+        SubscriberFactory(email=email)
+
+    def down(self, payload, message):
+        raise AnymailAPIError("Down", status_code=status_code)
+
+    monkeypatch.setattr(BatchProviderBackend, "post_to_esp", down)
+
+    with pytest.raises(services.MailServerUnavailable):
+        services.release_send(episode=premium_episode)
+
+    assert set(ReleaseDelivery.objects.values_list("status", flat=True)) == {"pending"}
+    assert ReleaseDelivery.objects.filter(claimed_by="").count() == 2  # free for the retry
 
 
 def test_the_provider_is_picked_by_ANYMAIL_ESP(monkeypatch):
