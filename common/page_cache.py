@@ -36,6 +36,12 @@ def generation_read_once():
         _request_memo.reset(token)
 
 
+def request_memo() -> dict | None:
+    """A dict that lives as long as the current request (None outside one), for values a
+    page would otherwise fetch from the cache once per fragment."""
+    return _request_memo.get()
+
+
 def _new_generation() -> int:
     # A timestamp rather than a counter: if the cache ever loses the key, a fresh value can
     # never coincide with the generation that older entries were stored under.

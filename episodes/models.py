@@ -61,16 +61,20 @@ class EpisodeQuerySet(models.QuerySet):
         """What everyone may be shown in feeds, the sitemap and search: no bonus audio."""
         return self.filter(members_only_audio=False)
 
-    def for_cards(self):
+    def for_cards(self, *, with_body: bool = False):
         """What an episode card shows, in a fixed number of queries: its topics, and whether
-        it has a members-only part (the card says so)."""
-        return self.prefetch_related(
-            Prefetch("topics", queryset=Topic.objects.order_by("name"))
-        ).annotate(
-            card_has_members_only=Case(
-                When(_has_members_only_part(), then=Value(True)),
-                default=Value(False),
-                output_field=models.BooleanField(),
+        it has a members-only part (the card says so). The body and the search vectors,
+        the largest columns, stay in the database unless `with_body` asks for the body."""
+        deferred = ("search_vector", "search_vector_full") + (() if with_body else ("body",))
+        return (
+            self.defer(*deferred)
+            .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("name")))
+            .annotate(
+                card_has_members_only=Case(
+                    When(_has_members_only_part(), then=Value(True)),
+                    default=Value(False),
+                    output_field=models.BooleanField(),
+                )
             )
         )
 

@@ -185,7 +185,7 @@ def search_fallback(queryset, *, query: str, premium: bool) -> list:
             | Q(body__icontains=word)
             | Q(topics__name__icontains=word)
         )
-    candidates = queryset.filter(condition).distinct().for_cards()[:MAX_RESULTS]
+    candidates = queryset.filter(condition).distinct().for_cards(with_body=True)[:MAX_RESULTS]
     tiered = []
     for episode in candidates:
         public_body, members_only = split_members_only(episode.body)

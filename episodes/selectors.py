@@ -9,9 +9,10 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from common.page_cache import content_generation
+from common.page_cache import content_generation, request_memo
 from members.selectors import member_has_premium
-from programs.selectors import Practice, practice_routines_for_viewer
+from programs.models import Routine
+from programs.selectors import practice_routines_for_viewer
 
 from .models import Comment, Episode, PodcastShow, Topic
 from .rendering import RenderedPart, TocEntry, render_episode_article
@@ -42,40 +43,54 @@ def listen_links() -> list[tuple[str, str]]:
         links.append(("RSS feed", reverse("episodes:podcast_feed")))
         return links
 
-    return _cached_for_content("listen-links", build)
+    return cached_for_content("listen-links", build)
+
+
+# Columns an episode page never reads: the search vectors are large, and only search uses them.
+_PAGE_DEFERRED = ("search_vector", "search_vector_full")
 
 
 def episode_get_for_viewer(*, slug: str, user) -> Episode:
     """The episode at `slug` if this viewer may see it: the public sees live episodes,
-    staff also see drafts and scheduled ones (as a preview). Anything else is a 404."""
-    queryset = Episode.objects.prefetch_related(
-        Prefetch("topics", queryset=Topic.objects.order_by("name")),
+    staff also see drafts and scheduled ones (as a preview). Anything else is a 404.
+
+    A live episode, with its topics and practice routines, is the same for every reader,
+    so it is kept under the content generation; previews are always read afresh."""
+    if user.is_authenticated and user.is_staff:
+        episode = _episode_for_page(queryset=Episode.objects.all(), slug=slug)
+    else:
+        episode = cached_for_content(
+            f"episode-page:{slug}",
+            lambda: _episode_for_page(queryset=Episode.objects.published(), slug=slug),
+        )
+    if episode is None:
+        raise Http404("No episode here.")
+    episode.practice_routines = practice_routines_for_viewer(
+        routines=episode.page_routines, user=user
     )
-    if not (user.is_authenticated and user.is_staff):
-        queryset = queryset.published()
-    try:
-        episode = queryset.get(slug=slug)
-    except Episode.DoesNotExist:
-        raise Http404("No episode here.") from None
-    episode.practice_routines = episode_practice_routines(episode=episode, user=user)
     return episode
 
 
-def episode_practice_routines(*, episode: Episode, user) -> Practice:
-    """ "Put it into practice": the routines staff linked to this episode, each marked open
-    or locked for this viewer. Titles, phases and summaries only: never instructions."""
-    return practice_routines_for_viewer(routines=episode.routines.all(), user=user)
+def _episode_for_page(*, queryset, slug: str) -> Episode | None:
+    return (
+        queryset.defer(*_PAGE_DEFERRED)
+        .prefetch_related(
+            Prefetch("topics", queryset=Topic.objects.order_by("name")),
+            Prefetch(
+                "routines",
+                queryset=Routine.objects.select_related("phase").order_by(
+                    "phase__number", "position"
+                ),
+                to_attr="page_routines",
+            ),
+        )
+        .filter(slug=slug)
+        .first()
+    )
 
 
 def episode_related(*, episode: Episode, limit: int = 3) -> list[Episode]:
     """Related episodes staff chose, topped up with others sharing a topic."""
-    return _cached_for_content(
-        f"episode-related:{episode.pk}:{limit}",
-        lambda: _episode_related(episode=episode, limit=limit),
-    )
-
-
-def _episode_related(*, episode: Episode, limit: int) -> list[Episode]:
     chosen = list(episode.related.published().for_cards()[:limit])
     if len(chosen) < limit:
         topic_ids = [t.pk for t in episode.topics.all()]
@@ -112,12 +127,6 @@ def episode_neighbours(*, episode: Episode) -> Neighbours:
     """The published episodes just before and just after this one, by release date."""
     if not episode.is_live:
         return Neighbours(older=None, newer=None)
-    return _cached_for_content(
-        f"episode-neighbours:{episode.pk}", lambda: _episode_neighbours(episode=episode)
-    )
-
-
-def _episode_neighbours(*, episode: Episode) -> Neighbours:
     # One query: each published episode with the slug and title of those either side of
     # it (window functions over release order), then this one picked out. The pick must
     # refer to a window value, so Django applies it after the windows are computed.
@@ -272,16 +281,21 @@ def episode_seconds_to_next_release(*, generation: int) -> int | None:
     when content does.
     """
     key = f"page-cache:next-release:{generation}"
-    next_release = cache.get(key, "unknown")
+    memo = request_memo()  # a page asks once per fragment it stores
+    next_release = memo.get(key, "unknown") if memo is not None else "unknown"
+    if next_release == "unknown":
+        next_release = cache.get(key, "unknown")
     if next_release == "unknown" or (next_release and next_release <= timezone.now()):
         next_release = episode_next_release_at()
         cache.set(key, next_release, timeout=None if next_release is None else 60 * 60 * 24)
+    if memo is not None:
+        memo[key] = next_release
     if next_release is None:
         return None
     return max(0, int((next_release - timezone.now()).total_seconds()))
 
 
-def _cached_for_content(key: str, build):
+def cached_for_content(key: str, build):
     """`build()`, kept in the cache until public content next changes (or the next
     release moment passes, which can change what is published without a save)."""
     generation = content_generation()
@@ -289,6 +303,8 @@ def _cached_for_content(key: str, build):
     found = cache.get(full_key)
     if found is None:
         found = build()
+        if found is None:
+            return None  # nothing found is not kept: a stream of unknown keys fills nothing
         seconds = episode_seconds_to_next_release(generation=generation)
         cache.set(full_key, found, timeout=min(seconds, 3600) if seconds is not None else 3600)
     return found

@@ -113,6 +113,24 @@ def _comment_list(request, episode, pending_ids) -> tuple[str, int]:
     return html, comment_count
 
 
+def _episode_links(episode) -> str:
+    """Previous, next and related episodes, rendered: the same for every reader, so kept
+    under the content generation (a preview's are rendered each time)."""
+
+    def build():
+        return render_to_string(
+            "episodes/includes/episode_links.html",
+            {
+                "neighbours": selectors.episode_neighbours(episode=episode),
+                "related": selectors.episode_related(episode=episode),
+            },
+        )
+
+    if not episode.is_live:
+        return build()
+    return selectors.cached_for_content(f"episode-links-html:{episode.pk}", build)
+
+
 def _render_episode_page(request, episode, form, *, status=200):
     pending_ids = request.session.get(PENDING_SESSION_KEY, [])
     comments_html, comment_count = _comment_list(request, episode, pending_ids)
@@ -123,9 +141,8 @@ def _render_episode_page(request, episode, form, *, status=200):
         "structured_data": structured_data.episode_graph(
             episode, has_members_only=article.has_members_only
         ),
-        "neighbours": selectors.episode_neighbours(episode=episode),
+        "episode_links_html": _episode_links(episode),
         "listen_links": selectors.listen_links(),
-        "related": selectors.episode_related(episode=episode),
         "comments_html": comments_html,
         "comment_count": comment_count,
         "form": form,

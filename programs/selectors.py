@@ -126,11 +126,9 @@ class Practice:
 
 
 def practice_routines_for_viewer(*, routines, user) -> Practice:
-    """These routines in program order, each marked open for this viewer or not.
-
-    Two queries at most: the routines with their phases, and the viewer's unlocks.
-    """
-    rows = list(routines.select_related("phase").order_by("phase__number", "position"))
+    """These routines (in program order, with their phases loaded), each marked open for
+    this viewer or not. One query at most: a premium viewer's unlocks."""
+    rows = list(routines)
     if not rows:
         return Practice(routines=[], has_premium=False)
     has_premium = member_has_premium(user)

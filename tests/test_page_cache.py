@@ -5,6 +5,7 @@ production cache; skipped locally without REDIS_URL, required in CI).
 """
 
 import datetime as dt
+import contextlib
 import os
 
 import pytest
@@ -37,7 +38,7 @@ def cache_backend(request, settings):
         )
         settings.CACHES = {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "common.redis_cache.RedisCache",  # as production
                 "LOCATION": REDIS_URL,
                 "KEY_PREFIX": "backinshape-test",
             }
@@ -47,6 +48,23 @@ def cache_backend(request, settings):
     cache.clear()
     yield request.param
     cache.clear()
+
+
+def test_the_redis_cache_keeps_one_client_and_still_works_across_a_fork(cache_backend):
+    if cache_backend != "redis":
+        pytest.skip("the Redis client only")
+    client = cache._cache.get_client()  # the backend's own redis-py client
+    assert cache._cache.get_client(write=True) is client
+    cache.set("fork-check", "before")
+    pid = os.fork()
+    if pid == 0:  # a gunicorn worker forked after the master used the cache
+        ok = False
+        with contextlib.suppress(BaseException):  # the child only reports, by its exit code
+            ok = cache.get("fork-check") == "before" and cache.set("fork-check", "child") is None
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert cache.get("fork-check") == "child"
 
 
 def fresh_visitor(**kwargs) -> Client:
@@ -567,9 +585,9 @@ def test_a_members_page_reuses_the_cached_comment_threads(
     CommentFactory.create_batch(20, episode=episode)
     member = signed_in(premium_member)
     member.get(episode.get_absolute_url())
-    # The user, the episode, its topics, its routines and the membership the header asks
-    # about: the session comes from the cache.
-    with django_assert_num_queries(5) as captured:
+    # The user and the membership the header asks about. The session, the episode (with
+    # its topics and routines) and the rendered comment threads come from the cache.
+    with django_assert_num_queries(2) as captured:
         member.get(episode.get_absolute_url())
     assert not any("episodes_comment" in q["sql"] for q in captured.captured_queries)
 

@@ -154,9 +154,7 @@ def test_two_workers_on_the_same_chunk_at_once_send_each_email_once(postgresql, 
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_each_message_is_accepted_only_once_the_one_before_is_marked_sent(
-    postgresql, smtp_sink
-):
+def test_each_message_is_accepted_only_once_the_one_before_is_marked_sent(postgresql, smtp_sink):
     """The marks are written one message behind, on a connection of their own, yet never
     more than one accepted message is unmarked: what bounds a killed worker's duplicates."""
     import psycopg
