@@ -4,8 +4,8 @@ Every test here runs twice: with Django's local-memory cache and with Redis (the
 production cache; skipped locally without REDIS_URL, required in CI).
 """
 
-import datetime as dt
 import contextlib
+import datetime as dt
 import os
 
 import pytest
