@@ -5,7 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from ..rendering import render_comment, render_comment_blocks
+from ..rendering import render_comment, render_comment_list
 
 register = template.Library()
 
@@ -19,9 +19,9 @@ def comment_html(text: str):
 
 
 @register.simple_tag(takes_context=True)
-def comment_blocks(context, threads):
-    """[(comment HTML, [reply HTML, ...]), ...] for the threads, cached comment by comment."""
-    return render_comment_blocks(threads, is_preview=bool(context.get("is_preview")))
+def comment_list(context, threads):
+    """The nested list of the threads, cached comment by comment."""
+    return render_comment_list(threads, is_preview=bool(context.get("is_preview")))
 
 
 @register.filter
