@@ -62,7 +62,6 @@ def env_time(name: str, default: str) -> dt.time:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-TESTING = "pytest" in sys.modules
 
 # Commands that neither serve requests nor sign anything may run without the secret, so
 # a build step (collectstatic) or a migrations check works on a machine with no secrets.
@@ -185,7 +184,7 @@ PAGE_CACHE_TIMEOUT = env_int("PAGE_CACHE_TIMEOUT", 300)  # seconds, in our own c
 PAGE_CACHE_CONTROL = env_str(
     "PAGE_CACHE_CONTROL", "public, max-age=60, s-maxage=300, stale-while-revalidate=600"
 )
-PAGE_CACHE_DEBUG_HEADER = DEBUG or TESTING  # X-Cache: hit / miss
+PAGE_CACHE_DEBUG_HEADER = env_bool("PAGE_CACHE_DEBUG_HEADER", DEBUG)  # X-Cache: hit / miss
 
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
@@ -289,7 +288,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -518,7 +517,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Logs: one JSON object per line in production (web, worker and beat alike: celery.py hands
 # Celery this same LOGGING), plain lines with DEBUG on. Every line carries a request id
 # (backinshape/logging.py).
-LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG or TESTING else "json")
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
 if LOG_FORMAT not in ("plain", "json"):
     raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
 LOGGING = {
@@ -570,5 +569,5 @@ if SENTRY_DSN:
         traces_sample_rate=0.0,
     )
 
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
-WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG

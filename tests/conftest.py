@@ -38,11 +38,16 @@ def chromium_available() -> bool:
 
 
 def pytest_configure(config):
-    """One fast password hasher for the whole suite: the personas all get a password, and
-    the production hasher is slow on purpose. A test-only speed-up, so it lives here."""
+    """Test-only settings, set here rather than guessed in settings.py.
+
+    One fast password hasher for the whole suite: the personas all get a password, and
+    the production hasher is slow on purpose. The page cache says hit or miss (X-Cache),
+    which the cache tests read.
+    """
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PAGE_CACHE_DEBUG_HEADER = True
 
 
 @pytest.fixture(autouse=True)
