@@ -1,6 +1,6 @@
 """Reads for episodes and comments, planned so a page's query count stays fixed."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db.models import Count, F, Max, Prefetch, Q, Window
@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from common.page_cache import content_generation
-from members.selectors import member_has_premium
+from members.selectors import member_has_premium, plan_prices_in_words, plans_on_offer
 from programs.selectors import Practice, practice_routines_for_viewer
 
 from .models import Comment, Episode, PodcastShow, Topic
@@ -218,13 +218,19 @@ def _episode_comment_threads(
 
 @dataclass
 class ArticleForViewer:
-    """What of an article this viewer gets. Members-only HTML is absent, not hidden."""
+    """What of an article this viewer gets. Members-only HTML is absent, not hidden.
+
+    `locked_headings` are the members-only part's section titles, for a reader who may not
+    read it: the join panel lists them as what the rest of the article covers. Titles only,
+    with no anchors: nothing else of the locked part is ever sent.
+    """
 
     public_html: str
     members_only_html: str | None
     toc: list[TocEntry]
     has_members_only: bool
     locked: bool
+    locked_headings: list[TocEntry] = field(default_factory=list)
 
 
 def episode_article_for_viewer(*, episode: Episode, user) -> ArticleForViewer:
@@ -240,6 +246,22 @@ def episode_article_for_viewer(*, episode: Episode, user) -> ArticleForViewer:
         toc=toc,
         has_members_only=premium_part is not None,
         locked=premium_part is not None and not can_read,
+        locked_headings=list(premium_part.toc) if premium_part and not can_read else [],
+    )
+
+
+@dataclass(frozen=True)
+class JoinOffer:
+    """What the join panel says premium costs, from the plans on the plans page."""
+
+    prices: str  # "£9 a month or £90 a year"; "" when no plan is on offer
+
+
+def join_offer() -> JoinOffer:
+    """The plans' prices for the join panel, kept with the cached pages (a plan saved in
+    the admin forgets them: members/receivers.py)."""
+    return _cached_for_content(
+        "join-offer", lambda: JoinOffer(prices=plan_prices_in_words(plans_on_offer()))
     )
 
 

@@ -132,6 +132,7 @@ def _render_episode_page(request, episode, form, *, status=200):
         "is_preview": not episode.is_live,
         # Bonus audio for members plays only for them (and in their private feed).
         "audio_locked": episode.members_only_audio and not member_has_premium(request.user),
+        "join_offer": selectors.join_offer() if article.locked else None,
     }
     return render(request, "episodes/episode_detail.html", context, status=status)
 
