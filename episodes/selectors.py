@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from common.page_cache import content_generation
 from members.selectors import member_has_premium, plan_prices_in_words, plans_on_offer
-from programs.selectors import Practice, practice_routines_for_viewer
+from programs.selectors import Practice, practice_routines_for_viewer, program_started
 
 from .models import Comment, Episode, PodcastShow, Topic
 from .rendering import RenderedPart, TocEntry, render_episode_article
@@ -43,6 +43,24 @@ def listen_links() -> list[tuple[str, str]]:
         return links
 
     return _cached_for_content("listen-links", build)
+
+
+@dataclass(frozen=True)
+class ProgramInvite:
+    """How the home page speaks of the Program to this reader.
+
+    Premium members (paying or complimentary) already have it, so the page takes them
+    into it rather than pitching it; everyone else keeps a way to join.
+    """
+
+    has_premium: bool
+    started: bool = False
+
+
+def home_program_invite(*, user) -> ProgramInvite:
+    if not member_has_premium(user):
+        return ProgramInvite(has_premium=False)
+    return ProgramInvite(has_premium=True, started=program_started(user=user))
 
 
 def episode_get_for_viewer(*, slug: str, user) -> Episode:

@@ -36,6 +36,7 @@ def home(request):
             "subscribe_form": SubscribeForm(),
             "structured_data": structured_data.home_graph(),
             "listen_links": selectors.listen_links(),
+            "program_invite": selectors.home_program_invite(user=request.user),
         },
     )
 
