@@ -21,7 +21,12 @@ BODY = (
     "- LOCKED-LIST-ITEM\n\n"
     "| Day | What |\n| --- | --- |\n| Monday | LOCKED-TABLE-CELL |\n"
 )
-LOCKED_TEXT = ("LOCKED-PARAGRAPH-ONE", "LOCKED-PARAGRAPH-TWO", "LOCKED-LIST-ITEM", "LOCKED-TABLE-CELL")
+LOCKED_TEXT = (
+    "LOCKED-PARAGRAPH-ONE",
+    "LOCKED-PARAGRAPH-TWO",
+    "LOCKED-LIST-ITEM",
+    "LOCKED-TABLE-CELL",
+)
 
 
 @pytest.fixture
@@ -80,9 +85,7 @@ def test_free_member_sees_the_price_and_the_locked_headings(client, free_member,
         assert text not in html
 
 
-def test_premium_member_reads_everything_and_gets_no_panel(
-    client, premium_member, plans, article
-):
+def test_premium_member_reads_everything_and_gets_no_panel(client, premium_member, plans, article):
     client.force_login(premium_member)
     html = client.get(article.get_absolute_url()).text
 
