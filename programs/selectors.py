@@ -662,8 +662,7 @@ class ProgramState:
                     PathStep(
                         routine=routine,
                         completed_sessions=state.completed_sessions,
-                        done=is_open
-                        and (following is not None and self.is_unlocked(following)),
+                        done=is_open and (following is not None and self.is_unlocked(following)),
                         current=is_open and current is not None and routine.pk == current.pk,
                         locked=not is_open,
                         just_unlocked=routine.pk in new,
