@@ -39,8 +39,8 @@ RECENT_SESSIONS_SHOWN = 10
 DASHBOARD_SESSIONS_SHOWN = 3  # the rest are a click away, on the history page
 # A routine opened this recently, and not yet tried, is celebrated on the dashboard.
 JUST_UNLOCKED_DAYS = 7
-# The pain change is compared over up to this many sessions at each end, and said only
-# when the member has at least twice that many, or four (two against two).
+# The pain change compares the first and the last sessions, up to this many at each end
+# (two against two with four or five sessions); it is never said with fewer than four.
 PAIN_CHANGE_SESSIONS = 3
 # Less than a point on a 0-10 scale is "about the same": day-to-day wobble, not a trend.
 PAIN_CHANGE_WORTH_SAYING = 1.0
@@ -354,7 +354,7 @@ class PathStep:
 
     routine: Routine
     completed_sessions: int
-    done: bool  # open, and the routine after it is open too (or it is the last one)
+    done: bool  # open, and the routine after it is open too
     current: bool  # open, and where the unlock rule is working now
     locked: bool
     just_unlocked: bool
