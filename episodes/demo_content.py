@@ -14,7 +14,7 @@ PLANS = [
         "currency": "gbp",
         "interval": "month",
         "description": (
-            "The full Back In Shape Program and every members-only routine. Cancel any time."
+            "The whole Back In Shape Program and every deep-dive in full. Cancel any time."
         ),
         "position": 0,
         "active": True,
@@ -44,7 +44,7 @@ DEMO_LOGINS = [
         "email": "member@example.com",
         "display_name": "Maya",
         "role": "member",
-        "role_text": "premium member: members-only routines, the program",
+        "role_text": "premium member: full articles and the Program",
     },
     {
         "email": "free@example.com",

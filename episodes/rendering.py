@@ -6,6 +6,7 @@ auto-linking produced, no script, event attribute or javascript: URL survives.
 """
 
 import hashlib
+import html
 import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
@@ -51,7 +52,7 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 COMMENT_TAGS = {"p", "br", "a"}
 
-RENDER_VERSION = 2  # 2: the divider cuts whatever the line endings
+RENDER_VERSION = 3  # 2: the divider cuts whatever the line endings; 3: plain-text TOC titles
 
 
 @dataclass(frozen=True)
@@ -145,9 +146,12 @@ def split_members_only(body: str) -> tuple[str, str | None]:
 
 
 def _flatten_toc(tokens, out):
+    # Markdown gives each heading's text HTML-escaped ("Sit &amp; stand", smart quotes as
+    # "&ldquo;"); the titles are kept as plain text, and templates escape them once.
     for token in tokens:
         if token["level"] in (2, 3):
-            out.append(TocEntry(id=token["id"], title=token["name"], level=token["level"]))
+            title = html.unescape(token["name"])
+            out.append(TocEntry(id=token["id"], title=title, level=token["level"]))
         _flatten_toc(token.get("children", []), out)
     return out
 

@@ -1,6 +1,6 @@
 """Reads for episodes and comments, planned so a page's query count stays fixed."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db.models import Count, F, Max, Prefetch, Q, Window
@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from common.page_cache import content_generation, request_memo
-from members.selectors import member_has_premium
+from members.selectors import member_has_premium, plan_prices_in_words, plans_on_offer
 from programs.models import Routine
-from programs.selectors import practice_routines_for_viewer
+from programs.selectors import practice_routines_for_viewer, program_started
 
 from .models import Comment, Episode, PodcastShow, Topic
 from .rendering import RenderedPart, TocEntry, render_episode_article
@@ -48,6 +48,24 @@ def listen_links() -> list[tuple[str, str]]:
 
 # Columns an episode page never reads: the search vectors are large, and only search uses them.
 _PAGE_DEFERRED = ("search_vector", "search_vector_full")
+
+
+@dataclass(frozen=True)
+class ProgramInvite:
+    """How the home page speaks of the Program to this reader.
+
+    Premium members (paying or complimentary) already have it, so the page takes them
+    into it rather than pitching it; everyone else keeps a way to join.
+    """
+
+    has_premium: bool
+    started: bool = False
+
+
+def home_program_invite(*, user) -> ProgramInvite:
+    if not member_has_premium(user):
+        return ProgramInvite(has_premium=False)
+    return ProgramInvite(has_premium=True, started=program_started(user=user))
 
 
 def episode_get_for_viewer(*, slug: str, user) -> Episode:
@@ -227,13 +245,19 @@ def _episode_comment_threads(
 
 @dataclass
 class ArticleForViewer:
-    """What of an article this viewer gets. Members-only HTML is absent, not hidden."""
+    """What of an article this viewer gets. Members-only HTML is absent, not hidden.
+
+    `locked_headings` are the members-only part's section titles, for a reader who may not
+    read it: the join panel lists them as what the rest of the article covers. Titles only,
+    with no anchors: nothing else of the locked part is ever sent.
+    """
 
     public_html: str
     members_only_html: str | None
     toc: list[TocEntry]
     has_members_only: bool
     locked: bool
+    locked_headings: list[TocEntry] = field(default_factory=list)
 
 
 def episode_article_for_viewer(*, episode: Episode, user) -> ArticleForViewer:
@@ -249,6 +273,22 @@ def episode_article_for_viewer(*, episode: Episode, user) -> ArticleForViewer:
         toc=toc,
         has_members_only=premium_part is not None,
         locked=premium_part is not None and not can_read,
+        locked_headings=list(premium_part.toc) if premium_part and not can_read else [],
+    )
+
+
+@dataclass(frozen=True)
+class JoinOffer:
+    """What the join panel says premium costs, from the plans on the plans page."""
+
+    prices: str  # "£9 a month or £90 a year"; "" when no plan is on offer
+
+
+def join_offer() -> JoinOffer:
+    """The plans' prices for the join panel, kept with the cached pages (a plan saved in
+    the admin forgets them: members/receivers.py)."""
+    return cached_for_content(
+        "join-offer", lambda: JoinOffer(prices=plan_prices_in_words(plans_on_offer()))
     )
 
 

@@ -36,6 +36,7 @@ def home(request):
             "subscribe_form": SubscribeForm(),
             "structured_data": structured_data.home_graph(),
             "listen_links": selectors.listen_links(),
+            "program_invite": selectors.home_program_invite(user=request.user),
         },
     )
 
@@ -149,6 +150,7 @@ def _render_episode_page(request, episode, form, *, status=200):
         "is_preview": not episode.is_live,
         # Bonus audio for members plays only for them (and in their private feed).
         "audio_locked": episode.members_only_audio and not member_has_premium(request.user),
+        "join_offer": selectors.join_offer() if article.locked else None,
     }
     return render(request, "episodes/episode_detail.html", context, status=status)
 

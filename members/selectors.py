@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from .models import Membership
+from .models import Membership, Plan
 
 # Stripe subscription statuses (https://docs.stripe.com/billing/subscriptions/overview):
 # active and trialing are paid up; past_due has a failed renewal Stripe is still retrying.
@@ -69,6 +69,19 @@ SUBSCRIPTION_OPEN_STATUSES = frozenset(
         Membership.Status.PAUSED,
     }
 )
+
+
+def plans_on_offer() -> list[Plan]:
+    """The plans people can join now, in the order the plans page shows them."""
+    return list(Plan.objects.filter(active=True))
+
+
+def plan_prices_in_words(plans: list[Plan]) -> str:
+    """The plans' prices as one phrase: "£9 a month or £90 a year"; "" with no plans."""
+    prices = [f"{plan.display_price} a {plan.interval}" for plan in plans]
+    if len(prices) <= 1:
+        return "".join(prices)
+    return f"{', '.join(prices[:-1])} or {prices[-1]}"
 
 
 def membership_for_user(user) -> Membership | None:

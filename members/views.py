@@ -29,7 +29,7 @@ from .forms import (
     SubscribeForm,
     SundayEmailForm,
 )
-from .models import Plan, Subscriber
+from .models import Subscriber
 from .stripe_client import stripe_is_configured
 
 logger = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ def _membership_page(request, *, form=None, status=200):
         request,
         "members/membership.html",
         {
-            "plans": Plan.objects.filter(active=True),
+            "plans": selectors.plans_on_offer(),
             "membership": membership,
             "has_premium": selectors.member_has_premium(request.user),
             "has_open_subscription": selectors.membership_has_open_subscription(membership),

@@ -1,11 +1,16 @@
 """Geometry for the Program's charts, drawn as inline SVG by the templates.
 
-The dashboard has the pain trend and the progress bars; the history page adds the
-sessions-per-week bars beside the pain trend.
+The dashboard and the history page have the pain trend; the history page adds the
+sessions-per-week bars beside it.
 
 No JavaScript and no inline styles (the CSP forbids them): the templates draw shapes at
 the coordinates worked out here, and site.css colours them by class. Each chart also has
 a written summary and a data table, so nothing depends on seeing the picture.
+
+The charts fill their card at any width and their words stay one size: the SVG has no
+viewBox, so its units are CSS pixels and a label is as big on a phone as on a desktop.
+Across, positions are percentages of the card's width; only the lines are drawn in an
+inner SVG stretched to that width (its strokes kept even with `vector-effect`).
 """
 
 import datetime as dt
@@ -14,23 +19,29 @@ from dataclasses import dataclass
 
 from .selectors import Grade, GradedSession, ProgramState
 
-WIDTH = 360
-PAIN_HEIGHT = 220
 PAIN_POINTS = 14  # the last fortnight or so of sessions
-LEFT, RIGHT, TOP, BOTTOM = 30, 22, 12, 34
+PLOT_TOP = 10  # px above the 10/10 line, so a marker there is not cut
+PLOT_HEIGHT = 170  # px from 10/10 down to 0/10
+PAIN_HEIGHT = PLOT_TOP + PLOT_HEIGHT + 32  # room below for the dates
+LINE_WIDTH = 1000  # the inner SVG's width in its own units, stretched to the card's
+EDGE = 4.0  # percent kept clear at each side, so the first and last markers show whole
 
 
 @dataclass(frozen=True)
 class Band:
     y: float
     height: float
-    css: str
+    colour: str  # "green", "amber", "red"
     label: str
+
+    @property
+    def css(self) -> str:
+        return f"chart-band--{self.colour}"
 
 
 @dataclass(frozen=True)
 class Point:
-    x: float
+    x: float  # percent of the chart's width, from the session's date
     y_worst: float
     y_before: float
     graded: GradedSession
@@ -40,47 +51,60 @@ class Point:
         return self.graded.grade.value if self.graded.grade else "pending"
 
     @property
-    def diamond(self) -> str:
-        x, y = self.x, self.y_worst
-        return f"{x:.1f},{y - 6:.1f} {x + 6:.1f},{y:.1f} {x:.1f},{y + 6:.1f} {x - 6:.1f},{y:.1f}"
+    def is_green(self) -> bool:
+        return self.graded.grade == Grade.GREEN
 
     @property
-    def triangle(self) -> str:
-        x, y = self.x, self.y_worst
-        return f"{x:.1f},{y - 6:.1f} {x + 6:.1f},{y + 5:.1f} {x - 6:.1f},{y + 5:.1f}"
+    def is_amber(self) -> bool:
+        return self.graded.grade == Grade.AMBER
+
+    @property
+    def is_red(self) -> bool:
+        return self.graded.grade == Grade.RED
+
+    @property
+    def line_x(self) -> float:
+        return self.x * LINE_WIDTH / 100
 
 
 @dataclass(frozen=True)
 class Tick:
     pos: float
     label: str
+    anchor: str = "middle"  # SVG text-anchor: the first date starts, the last one ends
+
+
+# A diamond and a triangle around (0, 0): each marker is drawn in its own nested <svg>
+# placed at the point, so its shape is never stretched with the card.
+DIAMOND = "0,-6 6,0 0,6 -6,0"
+TRIANGLE = "0,-6 6,5 -6,5"
 
 
 @dataclass(frozen=True)
 class PainChart:
-    width: int
     height: int
-    left: float
-    right: float
-    top: float
-    bottom: float
+    plot_top: float
+    plot_bottom: float
+    line_width: int
     bands: list[Band]
     y_ticks: list[Tick]
     x_ticks: list[Tick]
     points: list[Point]
     summary: str
+    diamond: str = DIAMOND
+    triangle: str = TRIANGLE
 
     @property
-    def plot_width(self) -> float:
-        return self.right - self.left
+    def label_y(self) -> float:
+        return self.plot_bottom + 22
 
     @property
     def worst_line(self) -> str:
-        return " ".join(f"{p.x:.1f},{p.y_worst:.1f}" for p in self.points)
+        return " ".join(f"{p.line_x:.1f},{p.y_worst:.1f}" for p in self.points)
 
     @property
     def before_line(self) -> str:
-        return " ".join(f"{p.x:.1f},{p.y_before:.1f}" for p in self.points)
+        return " ".join(f"{p.line_x:.1f},{p.y_before:.1f}" for p in self.points)
 
     @property
     def table_rows(self) -> list[GradedSession]:
@@ -103,155 +127,95 @@ def _summary(graded: list[GradedSession]) -> str:
     )
 
 
+def _date_label(day: dt.date) -> str:
+    return f"{day.day} {day:%b}"
+
+
+def date_positions(dates: list[dt.date]) -> list[float]:
+    """Each date's place across the chart, in percent: spaced by the days between them, so
+    a week's gap looks like a week. One date (or one day) sits in the middle."""
+    first, last = min(dates), max(dates)
+    span = (last - first).days
+    if span == 0:
+        return [50.0 for _ in dates]
+    return [round(EDGE + (d - first).days / span * (100 - 2 * EDGE), 2) for d in dates]
+
+
+def _date_ticks(first: dt.date, last: dt.date) -> list[Tick]:
+    """Up to four dates along the bottom, evenly spaced in time so they never collide on
+    a phone: the first and last days, and one day between (two over three weeks or more)."""
+    span = (last - first).days
+    if span == 0:
+        return [Tick(50.0, _date_label(first))]
+    between = 2 if span >= 21 else (1 if span >= 4 else 0)
+    days = [
+        first + dt.timedelta(days=round(span * i / (between + 1))) for i in range(1, between + 1)
+    ]
+    positions = date_positions([first, *days, last])
+    labels = [first, *days, last]
+    ticks = [Tick(pos, _date_label(day)) for pos, day in zip(positions, labels, strict=True)]
+    ticks[0] = Tick(ticks[0].pos, ticks[0].label, "start")
+    ticks[-1] = Tick(ticks[-1].pos, ticks[-1].label, "end")
+    return ticks
+
+
 def pain_chart(*, state: ProgramState) -> PainChart | None:
     """Pain before and worst pain during, for the member's recent sessions, oldest first."""
     graded = list(reversed(state.graded_sessions[:PAIN_POINTS]))
     if not graded:
         return None
-    plot_w = WIDTH - LEFT - RIGHT
-    plot_h = PAIN_HEIGHT - TOP - BOTTOM
 
     def y(value: float) -> float:
-        return TOP + (10 - value) / 10 * plot_h
+        return PLOT_TOP + (10 - value) / 10 * PLOT_HEIGHT
 
     # Zones drawn at the current routine's thresholds (defaults 3 and 5: Silbernagel 2007).
     routine = state.current_routine or graded[-1].session.routine
     green, amber = routine.green_max_pain + 0.5, routine.amber_max_pain + 0.5
     bands = [
-        Band(y(10), y(amber) - y(10), "chart-band--red", "red zone"),
-        Band(y(amber), y(green) - y(amber), "chart-band--amber", "amber zone"),
-        Band(y(green), y(0) - y(green), "chart-band--green", "green zone"),
+        Band(y(10), y(amber) - y(10), "red", "red zone"),
+        Band(y(amber), y(green) - y(amber), "amber", "amber zone"),
+        Band(y(green), y(0) - y(green), "green", "green zone"),
     ]
-    step = plot_w / len(graded)
+    dates = [g.session.date for g in graded]
     points = [
         Point(
-            x=LEFT + (i + 0.5) * step,
+            x=x,
             y_worst=y(g.session.worst_pain),
             y_before=y(g.session.pain_before),
             graded=g,
         )
-        for i, g in enumerate(graded)
+        for x, g in zip(date_positions(dates), graded, strict=True)
     ]
-    # At most four date labels, so they never collide on a phone.
-    n = len(points)
-    label_at = set(range(n)) if n <= 4 else {0, n // 3, (2 * n) // 3, n - 1}
-    x_ticks = [
-        Tick(p.x, f"{p.graded.session.date.day} {p.graded.session.date:%b}")
-        for i, p in enumerate(points)
-        if i in label_at
-    ]
-    y_ticks = [Tick(y(v), str(v)) for v in (0, 2, 4, 6, 8, 10)]
     return PainChart(
-        width=WIDTH,
         height=PAIN_HEIGHT,
-        left=LEFT,
-        right=WIDTH - RIGHT,
-        top=TOP,
-        bottom=PAIN_HEIGHT - BOTTOM,
+        plot_top=PLOT_TOP,
+        plot_bottom=y(0),
+        line_width=LINE_WIDTH,
         bands=bands,
-        y_ticks=y_ticks,
-        x_ticks=x_ticks,
+        y_ticks=[Tick(y(v), str(v)) for v in (0, 2, 4, 6, 8, 10)],
+        x_ticks=_date_ticks(min(dates), max(dates)),
         points=points,
         summary=_summary(graded),
     )
 
 
-@dataclass(frozen=True)
-class ProgressRow:
-    y: float
-    label: str
-    status: str  # "complete", "current", "locked"
-    status_text: str
-    done: int
-    target: int
-    bar_width: float
-
-    @property
-    def bar_y(self) -> float:
-        return self.y + 9
-
-    @property
-    def text_x(self) -> float:
-        return WIDTH
-
-
-@dataclass(frozen=True)
-class ProgressChart:
-    width: int
-    height: int
-    track_width: float
-    rows: list[ProgressRow]
-    summary: str
-
-
-ROW_HEIGHT = 48
-
-
-def progress_chart(*, state: ProgramState) -> ProgressChart | None:
-    """One bar per routine: sessions done as prescribed against what opens the next routine."""
-    if not state.routines:
-        return None
-    rows = []
-    for i, routine in enumerate(state.routines):
-        routine_state = state.by_routine[routine.pk]
-        following = state.next_routine(routine)
-        done = routine_state.completed_sessions
-        target = routine.sessions_to_unlock
-        if not routine_state.unlocked:
-            status, text = "locked", "Locked"
-        elif following is None or state.is_unlocked(following):
-            status, text = "complete", "Done" if following else "Open"
-        else:
-            status, text = "current", f"{min(done, target)} of {target}"
-        if status == "complete" and following is not None:
-            fraction = 1.0
-        else:
-            fraction = min(done, target) / target
-        rows.append(
-            ProgressRow(
-                y=i * ROW_HEIGHT + 16,
-                label=f"{routine.phase.number}.{routine.position} {routine.title}",
-                status=status,
-                status_text=text,
-                done=done,
-                target=target,
-                bar_width=round(fraction * WIDTH, 1),
-            )
-        )
-    total = len(state.routines)
-    unlocked = state.unlocked_count
-    summary = f"You have opened {unlocked} of {total} routine{'' if total == 1 else 's'}."
-    current = state.current_routine
-    if current is not None and state.unlock_progress_for(current) is not None:
-        summary += (
-            f" On “{current.title}” you've done {state.by_routine[current.pk].completed_sessions}"
-            f" of {current.sessions_to_unlock} sessions as prescribed."
-        )
-    return ProgressChart(
-        width=WIDTH,
-        height=total * ROW_HEIGHT + 8,
-        track_width=WIDTH,
-        rows=rows,
-        summary=summary,
-    )
-
-
 WEEKS_SHOWN = 12
-WEEKS_HEIGHT = 200
+WEEKS_PLOT_HEIGHT = 150
+WEEKS_HEIGHT = PLOT_TOP + WEEKS_PLOT_HEIGHT + 32
 
 
 @dataclass(frozen=True)
 class WeekBar:
     week_start: dt.date
     count: int
-    x: float
+    x: float  # percent of the chart's width
     y: float
-    width: float
+    width: float  # percent
     height: float
 
     @property
     def label_x(self) -> float:
-        return self.x + self.width / 2
+        return round(self.x + self.width / 2, 2)
 
     @property
     def week_label(self) -> str:
@@ -260,16 +224,17 @@ class WeekBar:
 
 @dataclass(frozen=True)
 class WeeksChart:
-    width: int
     height: int
-    left: float
-    right: float
-    top: float
-    bottom: float
+    plot_top: float
+    plot_bottom: float
     bars: list[WeekBar]
     y_ticks: list[Tick]
     x_ticks: list[Tick]
     summary: str
+
+    @property
+    def label_y(self) -> float:
+        return self.plot_bottom + 22
 
     @property
     def table_rows(self) -> list[WeekBar]:
@@ -289,20 +254,18 @@ def sessions_per_week_chart(*, dates: Iterable[dt.date], today: dt.date) -> Week
         if monday in counts:
             counts[monday] += 1
     top_value = max(4, max(counts.values()))  # a scale of at least 0 to 4, in whole sessions
-    plot_w = WIDTH - LEFT - RIGHT
-    plot_h = WEEKS_HEIGHT - TOP - BOTTOM
 
     def y(value: float) -> float:
-        return TOP + (top_value - value) / top_value * plot_h
+        return PLOT_TOP + (top_value - value) / top_value * WEEKS_PLOT_HEIGHT
 
-    slot = plot_w / WEEKS_SHOWN
+    slot = 100 / WEEKS_SHOWN
     bars = [
         WeekBar(
             week_start=start,
             count=counts[start],
-            x=round(LEFT + i * slot + slot * 0.15, 1),
+            x=round(i * slot + slot * 0.15, 2),
             y=round(y(counts[start]), 1),
-            width=round(slot * 0.7, 1),
+            width=round(slot * 0.7, 2),
             height=round(y(0) - y(counts[start]), 1),
         )
         for i, start in enumerate(starts)
@@ -324,12 +287,9 @@ def sessions_per_week_chart(*, dates: Iterable[dt.date], today: dt.date) -> Week
     else:
         summary += "."
     return WeeksChart(
-        width=WIDTH,
         height=WEEKS_HEIGHT,
-        left=LEFT,
-        right=WIDTH - RIGHT,
-        top=TOP,
-        bottom=WEEKS_HEIGHT - BOTTOM,
+        plot_top=PLOT_TOP,
+        plot_bottom=y(0),
         bars=bars,
         y_ticks=y_ticks,
         x_ticks=x_ticks,

@@ -1,6 +1,7 @@
 """Forms for the Program pages. They translate input; the rules live in services.py."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django import forms
 from django.utils import timezone
@@ -12,10 +13,65 @@ PAIN_CHOICES = [(n, str(n)) for n in range(11)]
 EFFORT_CHOICES = [(n, str(n)) for n in range(1, 11)]
 
 
+@dataclass(frozen=True)
+class ScaleZone:
+    """A stretch of a 0-10 scale: its colour (always shown with its words) and meaning."""
+
+    colour: str  # "green", "amber" or "red": the css modifier of each option in it
+    low: int
+    high: int
+    words: str
+
+    @property
+    def range_text(self) -> str:
+        return str(self.low) if self.low == self.high else f"{self.low}–{self.high}"
+
+
+def pain_zones(*, green_max: int, amber_max: int) -> tuple[ScaleZone, ...]:
+    """The pain scale's zones at a routine's thresholds (defaults 3 and 5: Silbernagel 2007,
+    as the grades use them), so the colours on the form match the grade the session gets."""
+    zones = [
+        ScaleZone("green", 0, green_max, "comfortable"),
+        ScaleZone("amber", green_max + 1, amber_max, "fine if settled by morning"),
+        ScaleZone("red", amber_max + 1, 10, "too much for now"),
+    ]
+    return tuple(zone for zone in zones if zone.low <= zone.high)
+
+
+DEFAULT_PAIN_ZONES = pain_zones(
+    green_max=Routine._meta.get_field("green_max_pain").default,
+    amber_max=Routine._meta.get_field("amber_max_pain").default,
+)
+
+# Effort (RPE 1-10): these routines are meant to feel like work, not a maximal effort.
+EFFORT_ZONES = (
+    ScaleZone("green", 1, 4, "light"),
+    ScaleZone("amber", 5, 7, "working"),
+    ScaleZone("red", 8, 10, "very hard"),
+)
+
+
 class ScaleSelect(forms.RadioSelect):
-    """A 0-10 scale as a row of radio buttons (rendered by includes/choice_field.html)."""
+    """A 0-10 scale as one row of radio buttons in green, amber and red zones (rendered by
+    programs/includes/choice_field.html, which also writes the zones' key in words)."""
 
     scale = True
+
+    def __init__(self, *args, zones: tuple[ScaleZone, ...] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.zones = zones
+
+    def zone_for(self, value) -> str:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            return ""
+        return next((z.colour for z in self.zones if z.low <= number <= z.high), "")
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["zone"] = self.zone_for(value)
+        return option
 
 
 class SessionLogForm(forms.Form):
@@ -34,7 +90,7 @@ class SessionLogForm(forms.Form):
         label="Pain before you started",
         choices=PAIN_CHOICES,
         coerce=int,
-        widget=ScaleSelect,
+        widget=ScaleSelect(zones=DEFAULT_PAIN_ZONES),
         help_text="0 is no pain at all, 10 the worst pain you can imagine.",
         error_messages={
             "invalid_choice": "Pain is from 0 (none) to 10 (worst imaginable).",
@@ -45,7 +101,7 @@ class SessionLogForm(forms.Form):
         label="Worst pain during the session",
         choices=PAIN_CHOICES,
         coerce=int,
-        widget=ScaleSelect,
+        widget=ScaleSelect(zones=DEFAULT_PAIN_ZONES),
         help_text="Up to 3 is comfortable. 4 or 5 is fine if it settles by tomorrow morning.",
         error_messages={
             "invalid_choice": "Worst pain is from 0 (none) to 10 (worst imaginable).",
@@ -56,7 +112,7 @@ class SessionLogForm(forms.Form):
         label="How hard did it feel?",
         choices=EFFORT_CHOICES,
         coerce=int,
-        widget=ScaleSelect,
+        widget=ScaleSelect(zones=EFFORT_ZONES),
         help_text="1 is hardly any effort, 10 as hard as you could possibly work.",
         error_messages={
             "invalid_choice": (
@@ -82,6 +138,9 @@ class SessionLogForm(forms.Form):
                 f"Up to {routine.green_max_pain} is comfortable. {routine.green_max_pain + 1} to "
                 f"{routine.amber_max_pain} is fine if it settles by tomorrow morning."
             )
+            zones = pain_zones(green_max=routine.green_max_pain, amber_max=routine.amber_max_pain)
+            for name in ("pain_before", "worst_pain"):
+                self.fields[name].widget.zones = zones
         today = today or timezone.localdate()
         self.fields["date"].initial = today
         self.fields["date"].widget.attrs.update(

@@ -7,6 +7,7 @@ exercise does not harm outcomes). The thresholds are per-routine fields staff ca
 """
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -28,12 +29,21 @@ from .models import (
     RoutineStep,
     SessionLog,
     Unlock,
+    UnlockMethod,
 )
 
 # The rule looks at this many of a routine's most recent sessions (DESIGN: "its last two
 # sessions are green or amber with check-ins done"), and "two reds in a row" step back.
 LAST_SESSIONS_CHECKED = 2
 RECENT_SESSIONS_SHOWN = 10
+DASHBOARD_SESSIONS_SHOWN = 3  # the rest are a click away, on the history page
+# A routine opened this recently, and not yet tried, is celebrated on the dashboard.
+JUST_UNLOCKED_DAYS = 7
+# The pain change compares the first and the last sessions, up to this many at each end
+# (two against two with four or five sessions); it is never said with fewer than four.
+PAIN_CHANGE_SESSIONS = 3
+# Less than a point on a 0-10 scale is "about the same": day-to-day wobble, not a trend.
+PAIN_CHANGE_WORTH_SAYING = 1.0
 
 
 class Grade(StrEnum):
@@ -181,6 +191,20 @@ def _plural(count: int, word: str) -> str:
 
 
 @dataclass(frozen=True)
+class UnlockClause:
+    """One part of the unlock rule with how far the member is: "3 of 4 sessions"."""
+
+    label: str
+    done: int
+    needed: int
+    note: str = ""  # e.g. "tomorrow's check-in" for a session that waits for one
+
+    @property
+    def met(self) -> bool:
+        return self.done >= self.needed
+
+
+@dataclass(frozen=True)
 class UnlockProgress:
     """How far a routine is from opening the next one, for the words on the dashboard."""
 
@@ -190,10 +214,40 @@ class UnlockProgress:
     good_sessions_needed: bool
     days_left: int
     checkins_due: tuple[SessionLog, ...]
+    # The rule's three parts as counts, so each can be shown with its own "x of y".
+    sessions_done: int = 0
+    days_done: int = 0
+    good_done: int = 0
 
     @property
     def ready(self) -> bool:
         return not (self.sessions_left or self.days_left or self.checkins_due)
+
+    @property
+    def clauses(self) -> list[UnlockClause]:
+        """Every part of the rule, each with its own count: a part that is met never sits
+        alone beside a locked routine looking like the whole story."""
+        routine = self.routine
+        due = ", ".join(self._checkin_words(session) for session in self.checkins_due)
+        clauses = [
+            UnlockClause(
+                "Sessions done as prescribed, on different days",
+                min(self.sessions_done, routine.sessions_to_unlock),
+                routine.sessions_to_unlock,
+            ),
+            UnlockClause(
+                "Days since your first session of this routine",
+                min(self.days_done, routine.days_to_unlock),
+                routine.days_to_unlock,
+            ),
+            UnlockClause(
+                "Last two sessions green or amber, checked in",
+                self.good_done,
+                LAST_SESSIONS_CHECKED,
+                note=f"waiting for {due}" if due else "",
+            ),
+        ]
+        return [clause for clause in clauses if clause.needed]  # staff may set 0 days
 
     def _checkin_words(self, session: SessionLog) -> str:
         if session.date >= self.today:
@@ -251,6 +305,9 @@ def routine_unlock_progress(
         good_sessions_needed=good_left > count_left,
         days_left=days_left,
         checkins_due=checkins_due,
+        sessions_done=len(completed_days),
+        days_done=routine.days_to_unlock - days_left,
+        good_done=len(good_run) - len(checkins_due),
     )
 
 
@@ -279,6 +336,82 @@ class Advice:
     kind: str
     routine: Routine
     step_back_to: Routine | None = None
+
+    @property
+    def steps_back(self) -> bool:
+        return self.kind == "step_back"
+
+    @property
+    def easier_dose(self) -> bool:
+        return self.kind == "easier_dose"
+
+
+@dataclass(frozen=True)
+class PathStep:
+    """One routine on the member's path through the Program, as the dashboard draws it."""
+
+    routine: Routine
+    completed_sessions: int
+    done: bool  # open, and the routine after it is open too
+    current: bool  # open, and where the unlock rule is working now
+    locked: bool
+    just_unlocked: bool
+    starts_here: bool = False  # the very first routine, before the member has started
+
+
+@dataclass(frozen=True)
+class PathPhase:
+    phase: Phase
+    steps: list[PathStep]
+
+    @property
+    def reached(self) -> bool:
+        """A routine of this phase is open (or it is where the member will start): the
+        phase is drawn in full; the phases ahead are folded to a line."""
+        return any(not step.locked or step.starts_here for step in self.steps)
+
+    @property
+    def finished(self) -> bool:
+        return bool(self.steps) and all(step.done for step in self.steps)
+
+
+@dataclass(frozen=True)
+class PainChange:
+    """Worst pain during sessions now against when the member started, honestly put.
+
+    Only said with enough sessions to compare (the first few against the last few); a
+    rise is not dressed up as progress: `improved` and `about_the_same` are both False.
+    """
+
+    points: float  # how far the average came down; negative when it went up
+    sessions_compared: int
+
+    @property
+    def improved(self) -> bool:
+        return self.points >= PAIN_CHANGE_WORTH_SAYING
+
+    @property
+    def about_the_same(self) -> bool:
+        return abs(self.points) < PAIN_CHANGE_WORTH_SAYING
+
+    @property
+    def points_text(self) -> str:
+        """ "1.5 points", "2 points", "1 point"."""
+        value = f"{self.points:.1f}".removesuffix(".0")
+        return f"{value} point{'' if value == '1' else 's'}"
+
+
+@dataclass(frozen=True)
+class WeekPlan:
+    """Sessions logged this week (Monday to Sunday) against the pace of the unlock rule."""
+
+    done: int
+    planned: int
+
+    @property
+    def ahead(self) -> bool:
+        """More than the plan: said as a count, with a word for rest, never "5 of 4"."""
+        return self.done > self.planned
 
 
 @dataclass(frozen=True)
@@ -321,6 +454,10 @@ class ProgramState:
     @property
     def paused_for_red_flag(self) -> bool:
         return self.pause_reason == PauseReason.RED_FLAG
+
+    @property
+    def paused_for_flare_up(self) -> bool:
+        return self.pause_reason == PauseReason.FLARE_UP
 
     @property
     def lapsed(self) -> bool:
@@ -381,8 +518,26 @@ class ProgramState:
         return [s for s in self.sessions if s.date < self.today and session_checkin(s) is None]
 
     @property
+    def checkins_asked(self) -> list[SessionLog]:
+        """The check-ins the pages ask for: none while a red flag pauses the program (the
+        member is told to see a doctor; a check-in form would say carry on as usual)."""
+        return [] if self.paused_for_red_flag else self.checkins_due
+
+    @property
     def logged_today(self) -> bool:
         return any(s.date == self.today for s in self.sessions)
+
+    @property
+    def today_asks_checkin(self) -> bool:
+        return self.today_step == "checkin"
+
+    @property
+    def today_asks_log(self) -> bool:
+        return self.today_step == "log"
+
+    @property
+    def today_done(self) -> bool:
+        return self.today_step == "done"
 
     @property
     def today_step(self) -> str:
@@ -442,6 +597,19 @@ class ProgramState:
         return self.unlock_progress_for(self.current_routine)
 
     @property
+    def next_to_open(self) -> Routine | None:
+        """The locked routine the unlock rule is working towards, if there is one."""
+        current = self.current_routine
+        following = self.next_routine(current) if current else None
+        return following if following is not None and not self.is_unlocked(following) else None
+
+    @property
+    def next_opens_phase(self) -> bool:
+        """Opening the next routine opens a new phase too (it is that phase's first)."""
+        current, following = self.current_routine, self.next_to_open
+        return bool(current and following and following.phase_id != current.phase_id)
+
+    @property
     def routines_to_check(self) -> list[Routine]:
         """Unlocked routines whose next routine is still locked: where the rule can act."""
         return [
@@ -458,6 +626,80 @@ class ProgramState:
         return [
             (phase, [self.by_routine[r.pk] for r in phase.routines.all()]) for phase in self.phases
         ]
+
+    @property
+    def just_unlocked(self) -> list[Routine]:
+        """Routines the unlock rule opened in the last JUST_UNLOCKED_DAYS days and not yet
+        tried: the dashboard celebrates them, however the member arrives there (a check-in
+        that completed the rule, or time passing)."""
+        since = self.today - dt.timedelta(days=JUST_UNLOCKED_DAYS)
+        return [
+            r
+            for r in self.routines
+            if (state := self.by_routine[r.pk]).unlock is not None
+            and state.unlock.method == UnlockMethod.RULE
+            and timezone.localdate(state.unlock.unlocked_at) > since
+            and not state.sessions
+        ]
+
+    @property
+    def path(self) -> list[PathPhase]:
+        """Every phase with its routines as steps: done, current (where the rule works
+        now) or locked. Each routine appears once, with its status in words."""
+        current = self.current_routine
+        new = {r.pk for r in self.just_unlocked}
+        first = self.routines[0] if self.routines and current is None else None
+        phases = []
+        for phase in self.phases:
+            steps = []
+            for routine in phase.routines.all():
+                state = self.by_routine[routine.pk]
+                following = self.next_routine(routine)
+                is_open = state.unlocked
+                steps.append(
+                    PathStep(
+                        routine=routine,
+                        completed_sessions=state.completed_sessions,
+                        done=is_open and (following is not None and self.is_unlocked(following)),
+                        current=is_open and current is not None and routine.pk == current.pk,
+                        locked=not is_open,
+                        just_unlocked=routine.pk in new,
+                        starts_here=first is not None and routine.pk == first.pk,
+                    )
+                )
+            phases.append(PathPhase(phase=phase, steps=steps))
+        return phases
+
+    # ----- motivation, from the member's own numbers
+    @property
+    def pain_change(self) -> PainChange | None:
+        """Worst pain during the first sessions against the latest ones; None until there
+        are enough sessions to compare (four: two against two)."""
+        oldest_first = list(reversed(self.sessions))
+        count = min(PAIN_CHANGE_SESSIONS, len(oldest_first) // 2)
+        if count < 2:
+            return None
+        first = sum(s.worst_pain for s in oldest_first[:count]) / count
+        latest = sum(s.worst_pain for s in oldest_first[-count:]) / count
+        return PainChange(points=round(first - latest, 1), sessions_compared=count)
+
+    @property
+    def week_plan(self) -> WeekPlan | None:
+        """This week's sessions (Monday to Sunday) against the pace the unlock rule sets on
+        the routine in hand: its sessions over its days, as sessions a week (4 over 7 days
+        by default). None before the member has a routine open."""
+        routine = self.suggested_routine
+        if routine is None or not self.can_log:
+            return None
+        monday = self.today - dt.timedelta(days=self.today.weekday())
+        done = len({s.date for s in self.sessions if monday <= s.date <= self.today})
+        days = max(routine.days_to_unlock, 7)
+        planned = min(7, math.ceil(routine.sessions_to_unlock * 7 / days))
+        return WeekPlan(done=done, planned=planned)
+
+    @property
+    def dashboard_sessions(self) -> list[GradedSession]:
+        return self.graded_sessions[:DASHBOARD_SESSIONS_SHOWN]
 
 
 def program_state(*, user, today: dt.date | None = None) -> ProgramState:

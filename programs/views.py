@@ -49,7 +49,6 @@ def overview(request):
                 {
                     "state": state,
                     "pain_chart": charts.pain_chart(state=state),
-                    "progress_chart": charts.progress_chart(state=state),
                     "grades": {grade.value: grade for grade in selectors.Grade},
                     # The thresholds in the key: the current routine's, or the defaults.
                     "rules": state.current_routine or Routine(),
@@ -78,7 +77,7 @@ def _render_routine(request, routine: Routine, *, log_form=None, checkin_forms=N
         due = [
             s
             for s in state.sessions
-            if s.routine_id == routine.pk and (s in state.checkins_due or s.pk in checkin_forms)
+            if s.routine_id == routine.pk and (s in state.checkins_asked or s.pk in checkin_forms)
         ]
         context.update(
             state=state,
