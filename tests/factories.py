@@ -89,6 +89,27 @@ class PlanFactory(factory.django.DjangoModelFactory):
     interval = Plan.Interval.MONTH
 
 
+def monthly_and_yearly_plans(*, yearly_description: str = "") -> dict[str, Plan]:
+    """The two plans on offer, as in the demo: £9 a month and £90 a year."""
+    return {
+        "monthly": PlanFactory(
+            name="Monthly",
+            stripe_price_id="price_monthly",
+            amount=900,
+            interval=Plan.Interval.MONTH,
+            position=1,
+        ),
+        "yearly": PlanFactory(
+            name="Yearly",
+            stripe_price_id="price_yearly",
+            amount=9000,
+            interval=Plan.Interval.YEAR,
+            position=2,
+            description=yearly_description,
+        ),
+    }
+
+
 class MembershipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Membership

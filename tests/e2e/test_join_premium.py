@@ -15,8 +15,8 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from members.models import Membership, Plan
-from tests.factories import EpisodeFactory, PlanFactory
+from members.models import Membership
+from tests.factories import EpisodeFactory, monthly_and_yearly_plans
 from tests.members.fake_stripe import WEBHOOK_SECRET, FakeStripe
 
 pytestmark = pytest.mark.e2e
@@ -93,20 +93,7 @@ def test_new_reader_joins_premium_and_reads_the_members_only_part(
             f"## The full routine\n\n{SECRET_PARAGRAPH}\n"
         ),
     )
-    PlanFactory(
-        name="Monthly",
-        stripe_price_id="price_monthly",
-        amount=900,
-        interval=Plan.Interval.MONTH,
-        position=1,
-    )
-    PlanFactory(
-        name="Yearly",
-        stripe_price_id="price_yearly",
-        amount=9000,
-        interval=Plan.Interval.YEAR,
-        position=2,
-    )
+    monthly_and_yearly_plans()
     base = live_server.url
     episode_url = f"{base}/episodes/hinge-from-the-hips/"
     mail.outbox.clear()

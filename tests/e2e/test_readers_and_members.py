@@ -14,10 +14,15 @@ from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
 from playwright.sync_api import expect
 
-from members.models import Plan
 from programs.models import Routine
 from programs.services import program_load_demo, program_load_demo_member, program_start
-from tests.factories import PASSWORD, EpisodeFactory, MembershipFactory, PlanFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    EpisodeFactory,
+    MembershipFactory,
+    UserFactory,
+    monthly_and_yearly_plans,
+)
 
 from .site_content import build_site_content
 from .test_accessibility import format_violations
@@ -77,14 +82,7 @@ def browser_context_args(browser_context_args):
 def build_pages():
     """The site content, an article with a gate (and plans with prices), and the Program."""
     content = build_site_content()
-    PlanFactory(name="Monthly", stripe_price_id="price_e2e_monthly", amount=900, position=0)
-    PlanFactory(
-        name="Yearly",
-        stripe_price_id="price_e2e_yearly",
-        amount=9000,
-        interval=Plan.Interval.YEAR,
-        position=1,
-    )
+    monthly_and_yearly_plans()
     gate = EpisodeFactory(
         title="Discs in depth",
         slug="discs-in-depth",

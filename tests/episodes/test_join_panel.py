@@ -8,7 +8,7 @@ import pytest
 
 from members.models import Plan
 
-from ..factories import EpisodeFactory, PlanFactory
+from ..factories import EpisodeFactory, PlanFactory, monthly_and_yearly_plans
 
 pytestmark = pytest.mark.django_db
 
@@ -31,14 +31,7 @@ LOCKED_TEXT = (
 
 @pytest.fixture
 def plans(db):
-    PlanFactory(name="Monthly", stripe_price_id="price_join_m", amount=900, position=0)
-    PlanFactory(
-        name="Yearly",
-        stripe_price_id="price_join_y",
-        amount=9000,
-        interval=Plan.Interval.YEAR,
-        position=1,
-    )
+    monthly_and_yearly_plans()
     PlanFactory(name="Old", stripe_price_id="price_join_old", amount=500, active=False)
 
 
@@ -106,7 +99,7 @@ def test_a_new_price_shows_on_the_cached_page_at_once(visitor, plans, article):
     """Visitors' pages are cached whole: saving a plan must forget them."""
     assert "£9 a month" in panel_of(visitor.get(article.get_absolute_url()).text)
 
-    monthly = Plan.objects.get(stripe_price_id="price_join_m")
+    monthly = Plan.objects.get(stripe_price_id="price_monthly")
     monthly.amount = 1200
     monthly.save()
 

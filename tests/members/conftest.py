@@ -4,9 +4,7 @@ import json
 
 import pytest
 
-from members.models import Plan
-
-from ..factories import MembershipFactory, PlanFactory, UserFactory
+from ..factories import MembershipFactory, UserFactory, monthly_and_yearly_plans
 from .fake_stripe import WEBHOOK_SECRET, FakeStripe, event_payload, sign_payload
 
 
@@ -39,22 +37,7 @@ def stripe_unconfigured(settings):
 
 @pytest.fixture
 def plans(db):
-    monthly = PlanFactory(
-        name="Monthly",
-        stripe_price_id="price_monthly",
-        amount=900,
-        interval=Plan.Interval.MONTH,
-        position=1,
-    )
-    yearly = PlanFactory(
-        name="Yearly",
-        stripe_price_id="price_yearly",
-        amount=9000,
-        interval=Plan.Interval.YEAR,
-        position=2,
-        description="Two months free.",
-    )
-    return {"monthly": monthly, "yearly": yearly}
+    return monthly_and_yearly_plans(yearly_description="Two months free.")
 
 
 @pytest.fixture

@@ -41,6 +41,17 @@ def dashboard(client, member, day: int) -> str:
 # --------------------------------------------------------------- the unlock rule, part by part
 
 
+def opened_by_the_rule(member, routine, *, day: int) -> Unlock:
+    """The unlock rule opened `routine` for `member` at 08:00 on that program day."""
+    return Unlock.objects.create(
+        user=member,
+        routine=routine,
+        method=UnlockMethod.RULE,
+        reason="Test.",
+        unlocked_at=timezone.make_aware(dt.datetime.combine(on_day(day), dt.time(8))),
+    )
+
+
 def test_every_part_of_the_rule_has_its_own_count(client, member, routines, time_machine):
     for day in (0, 1, 2, 3):
         add_session(member, routines[0], day)
@@ -304,13 +315,7 @@ def test_a_check_in_that_opens_the_next_routine_is_celebrated(
 
 
 def test_the_celebration_ends_once_the_new_routine_is_tried(client, member, routines, time_machine):
-    Unlock.objects.create(
-        user=member,
-        routine=routines[1],
-        method=UnlockMethod.RULE,
-        reason="Test.",
-        unlocked_at=timezone.make_aware(dt.datetime.combine(on_day(7), dt.time(8))),
-    )
+    opened_by_the_rule(member, routines[1], day=7)
     add_session(member, routines[1], 8)
     time_machine.move_to(on_day(9))
     page = dashboard(client, member, 9)
@@ -320,13 +325,7 @@ def test_the_celebration_ends_once_the_new_routine_is_tried(client, member, rout
 
 
 def test_an_old_unlock_is_not_celebrated(client, member, routines, time_machine):
-    Unlock.objects.create(
-        user=member,
-        routine=routines[1],
-        method=UnlockMethod.RULE,
-        reason="Test.",
-        unlocked_at=timezone.make_aware(dt.datetime.combine(on_day(7), dt.time(8))),
-    )
+    opened_by_the_rule(member, routines[1], day=7)
     time_machine.move_to(on_day(7 + selectors.JUST_UNLOCKED_DAYS))
     assert "You earned it" not in dashboard(client, member, 14)
 
