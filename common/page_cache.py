@@ -42,6 +42,28 @@ def request_memo() -> dict | None:
     return _request_memo.get()
 
 
+def cache_prefetch(keys) -> None:
+    """Read these cache keys in one round trip, for the cache_get() calls of this request
+    that follow (a page reads several fragments; each read is otherwise a round trip).
+    Outside a request it does nothing."""
+    memo = _request_memo.get()
+    keys = [key for key in keys if key]
+    if memo is None or not keys:
+        return
+    found = cache.get_many(keys)
+    memo.setdefault("prefetched", {}).update({key: found.get(key) for key in keys})
+
+
+def cache_get(key: str):
+    """cache.get(key), answered from this request's prefetch when it holds the key. Each
+    prefetched value is used once, so a read after this request stored the key is fresh."""
+    memo = _request_memo.get()
+    prefetched = memo.get("prefetched") if memo is not None else None
+    if prefetched and key in prefetched:
+        return prefetched.pop(key)
+    return cache.get(key)
+
+
 def _new_generation() -> int:
     # A timestamp rather than a counter: if the cache ever loses the key, a fresh value can
     # never coincide with the generation that older entries were stored under.

@@ -20,6 +20,8 @@ from django.utils.html import linebreaks, urlize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
+from common.page_cache import cache_get
+
 # The one spelling stored: `normalise_body` rewrites every accepted spelling to this.
 MEMBERS_ONLY_DIVIDER_TEXT = "<!-- members-only -->"
 # Whitespace but not a line break: spaces, tabs, no-break spaces and the like.
@@ -185,14 +187,18 @@ def render_article(body: str) -> RenderedArticle:
     )
 
 
+def episode_article_key(episode) -> str:
+    return f"episode-article:v{RENDER_VERSION}:{episode.pk}:{episode.updated_at.timestamp()}"
+
+
 def render_episode_article(episode) -> RenderedArticle:
     """The rendered article of an episode, cached until the episode is next saved.
 
     The key carries RENDER_VERSION: raise it whenever the cut or the rendering changes, so
     articles cached by older code (which may have missed a divider) are never served.
     """
-    key = f"episode-article:v{RENDER_VERSION}:{episode.pk}:{episode.updated_at.timestamp()}"
-    article = cache.get(key)
+    key = episode_article_key(episode)
+    article = cache_get(key)
     if article is None:
         article = render_article(episode.body)
         cache.set(key, article, timeout=60 * 60 * 24)

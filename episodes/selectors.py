@@ -9,7 +9,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from common.page_cache import content_generation, request_memo
+from common.page_cache import cache_get, content_generation, request_memo
 from members.selectors import member_has_premium, plan_prices_in_words, plans_on_offer
 from programs.models import Routine
 from programs.selectors import practice_routines_for_viewer, program_started
@@ -335,12 +335,17 @@ def episode_seconds_to_next_release(*, generation: int) -> int | None:
     return max(0, int((next_release - timezone.now()).total_seconds()))
 
 
+def content_key(key: str, *, generation: int | None = None) -> str:
+    """The cache key cached_for_content() keeps `key` under, in this content generation."""
+    return f"{key}:{content_generation() if generation is None else generation}"
+
+
 def cached_for_content(key: str, build):
     """`build()`, kept in the cache until public content next changes (or the next
     release moment passes, which can change what is published without a save)."""
     generation = content_generation()
-    full_key = f"{key}:{generation}"
-    found = cache.get(full_key)
+    full_key = content_key(key, generation=generation)
+    found = cache_get(full_key)
     if found is None:
         found = build()
         if found is None:

@@ -12,6 +12,7 @@ from django_ratelimit.core import is_ratelimited
 
 from common.client_ip import client_ip
 from common.origin_check import csrf_token_or_same_origin
+from common.page_cache import cache_get, cache_prefetch
 from members import services as member_services
 from members.forms import SubscribeForm
 from members.selectors import member_has_premium
@@ -19,6 +20,7 @@ from members.selectors import member_has_premium
 from . import selectors, services, structured_data
 from .forms import CommentForm
 from .models import Episode, Topic
+from .rendering import episode_article_key
 
 EPISODES_PER_PAGE = 12
 PENDING_SESSION_KEY = "pending_comment_ids"
@@ -99,7 +101,7 @@ def _comment_list(request, episode, pending_ids) -> tuple[str, int]:
     content generation: a page then neither loads nor renders a single comment."""
     key = selectors.episode_comments_fragment_key(episode=episode, include_pending_ids=pending_ids)
     cache_key = f"comment-list-html:{key}"
-    if key and (found := cache.get(cache_key)) is not None:
+    if key and (found := cache_get(cache_key)) is not None:
         return found
     threads, comment_count = selectors.episode_comment_threads(
         episode=episode, include_pending_ids=pending_ids
@@ -134,6 +136,19 @@ def _episode_links(episode) -> str:
 
 def _render_episode_page(request, episode, form, *, status=200):
     pending_ids = request.session.get(PENDING_SESSION_KEY, [])
+    # Every fragment the page may reuse, read from the cache in one round trip.
+    comments_key = selectors.episode_comments_fragment_key(
+        episode=episode, include_pending_ids=pending_ids
+    )
+    cache_prefetch(
+        [
+            episode_article_key(episode),
+            comments_key and f"comment-list-html:{comments_key}",
+            episode.is_live and selectors.content_key(f"episode-links-html:{episode.pk}"),
+            selectors.content_key("listen-links"),
+            selectors.content_key("join-offer"),
+        ]
+    )
     comments_html, comment_count = _comment_list(request, episode, pending_ids)
     article = selectors.episode_article_for_viewer(episode=episode, user=request.user)
     context = {

@@ -10,7 +10,7 @@ import os
 
 import pytest
 import time_machine
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client
 from django.utils import timezone
 
@@ -590,6 +590,34 @@ def test_a_members_page_reuses_the_cached_comment_threads(
     with django_assert_num_queries(2) as captured:
         member.get(episode.get_absolute_url())
     assert not any("episodes_comment" in q["sql"] for q in captured.captured_queries)
+
+
+def test_a_members_page_reads_its_fragments_in_one_round_trip(premium_member, monkeypatch):
+    episode = EpisodeFactory()
+    CommentFactory.create_batch(5, episode=episode)
+    member = signed_in(premium_member)
+    member.get(episode.get_absolute_url())
+    calls, inside = [], []
+    backend = caches["default"]
+    for name in ("get", "get_many"):
+        original = getattr(backend, name)
+
+        def counted(key, *args, _original=original, _name=name, **kwargs):
+            if not inside:  # local memory's get_many is a loop of get
+                calls.append((_name, key))
+            inside.append(_name)
+            try:
+                return _original(key, *args, **kwargs)
+            finally:
+                inside.pop()
+
+        monkeypatch.setattr(backend, name, counted)
+
+    member.get(episode.get_absolute_url())
+
+    # The session, the generation, the episode, then the article, the comment list, the
+    # previous/next/related block and the Listen links together.
+    assert [name for name, _ in calls] == ["get", "get", "get", "get_many"], calls
 
 
 def test_a_member_sees_a_newly_approved_comment_at_once(premium_member):
