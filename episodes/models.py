@@ -5,7 +5,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import Case, Count, Prefetch, Q, Value, When
+from django.db.models import Case, Prefetch, Q, Value, When
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -75,13 +75,6 @@ class EpisodeQuerySet(models.QuerySet):
                     default=Value(False),
                     output_field=models.BooleanField(),
                 )
-            )
-        )
-
-    def with_comment_counts(self):
-        return self.annotate(
-            approved_comment_count=Count(
-                "comments", filter=Q(comments__status=Comment.Status.APPROVED)
             )
         )
 

@@ -105,23 +105,6 @@ def episode_cover_png(*, number: int, title: str) -> bytes:
     return _png(image)
 
 
-def podcast_artwork_png() -> bytes:
-    """The show's square artwork for podcast apps (Apple asks for 1400-3000 px square)."""
-    size = (1400, 1400)
-    image = _brand_background(size)
-    draw = ImageDraw.Draw(image)
-    margin = 120
-    draw.text((margin, 170), "THE PODCAST", font=ImageFont.load_default(size=54), fill=MIST)
-    draw.rectangle((margin, 260, margin + 120, 272), fill=AMBER)
-    big = ImageFont.load_default(size=200)
-    draw.text((margin, 330), "Back", font=big, fill=WHITE)
-    draw.text((margin, 560), "In Shape", font=big, fill=WHITE)
-    small = ImageFont.load_default(size=56)
-    draw.text((margin, 860), "Strength, movement and", font=small, fill=MIST)
-    draw.text((margin, 935), "calm advice for back pain", font=small, fill=MIST)
-    return _png(image)
-
-
 # --------------------------------------------------------------------------- writing rows
 
 
