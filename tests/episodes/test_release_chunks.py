@@ -154,11 +154,23 @@ def test_two_workers_on_the_same_chunk_at_once_send_each_email_once(postgresql, 
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_each_message_is_accepted_only_once_the_one_before_is_marked_sent(postgresql, smtp_sink):
+def test_each_message_is_accepted_only_once_the_one_before_is_marked_sent(
+    postgresql, smtp_sink, monkeypatch
+):
     """The marks are written one message behind, on a connection of their own, yet never
-    more than one accepted message is unmarked: what bounds a killed worker's duplicates."""
+    more than one accepted message is unmarked: what bounds a killed worker's duplicates.
+    Each mark is slowed down, so a send that did not wait for it would be seen."""
+    import time
+
     import psycopg
 
+    mark_sent = services._release_delivery_mark_sent
+
+    def slow_mark_sent(**kwargs):
+        time.sleep(0.05)
+        mark_sent(**kwargs)
+
+    monkeypatch.setattr(services, "_release_delivery_mark_sent", slow_mark_sent)
     episode = EpisodeFactory(publish_at=timezone.now() - dt.timedelta(hours=1))
     _subscribers(40)
     mailing = services.release_mailing_prepare(episode=episode)
