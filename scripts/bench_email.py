@@ -267,8 +267,7 @@ def main() -> None:
                 results = {}
                 for count in WORKER_COUNTS:
                     runs = [
-                        release_through_workers(emails, count, port, logdir)
-                        for _ in range(REPEAT)
+                        release_through_workers(emails, count, port, logdir) for _ in range(REPEAT)
                     ]
                     results[count] = (max(rate for rate, _ in runs), max(rss for _, rss in runs))
                 rows.append((n, plain, results))
