@@ -11,7 +11,7 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
-from common.page_cache import GENERATION_KEY, content_generation, generation_read_once
+from common.page_cache import cache_get_with_generations, generation_read_once
 from episodes.selectors import episode_seconds_to_next_release
 
 from . import views
@@ -184,9 +184,7 @@ class AnonymousPageCacheMiddleware:
         if key is None:
             return self.get_response(request)
 
-        found = cache.get_many([GENERATION_KEY, key])
-        generation = found.get(GENERATION_KEY) or content_generation()
-        entry = found.get(key)
+        generation, entry = cache_get_with_generations(key)
         if self._fresh(entry, generation):
             return self._respond(request, self._from_entry(entry), cache_state="hit")
 

@@ -1,15 +1,25 @@
-"""The content generation: one number that every cached public page is stored under.
+"""The content generations: the numbers every cached public page and fragment is stored under.
 
 Anonymous pages (home, lists, episode pages, topics, the Program overview, feeds, the
 sitemap) are kept whole in Django's cache by `backinshape.middleware.AnonymousPageCacheMiddleware`,
-and the comment threads of an episode page are kept as a fragment. Working out which of
-those pages one edit touches (a new comment changes the episode page; a topic rename
-changes every card on every list) is error-prone, so we do not try: any change to public
-content bumps the generation, and every entry stored under an older generation is simply
-never read again (the cache evicts it in its own time). Simple, and always correct.
+and an episode page's parts are kept as fragments. Working out which of those pages one
+edit touches (a new comment changes the episode page; a topic rename changes every card
+on every list) is error-prone, so we do not try: any change to public content bumps a
+generation, and every entry stored under an older one is simply never read again (the
+cache evicts it in its own time). Simple, and always correct.
 
-`content_changed()` is called by the services that change content and by the signal
-receivers in each app's `receivers.py` (for admin saves and deletes).
+There are two, because comments change far more often than anything else (every
+approval on a Sunday morning) and most fragments do not show them:
+- the content generation, bumped by every change, comments included: whole pages and
+  the comment lists are kept under it;
+- the catalogue generation, bumped by every change except to comments: the fragments
+  that show no comment (an episode with its topics and routines, the previous/next/related
+  block, the Listen links, the join offer) are kept under it, so approving a comment
+  rebuilds the pages around them without reading them again.
+
+`content_changed()` (both) and `comments_changed()` (the content generation only) are
+called by the services that change content and by the signal receivers in each app's
+`receivers.py` (for admin saves and deletes). When unsure, `content_changed()`.
 """
 
 import time
@@ -20,6 +30,8 @@ from django.core.cache import cache
 from django.db import transaction
 
 GENERATION_KEY = "page-cache:generation"
+CATALOGUE_KEY = "page-cache:catalogue"
+_GENERATION_KEYS = (GENERATION_KEY, CATALOGUE_KEY)
 
 # Within one request the generation is read once (a page asks for it for each of its
 # fragments); outside a request (a worker, the shell) it is read every time.
@@ -70,33 +82,70 @@ def _new_generation() -> int:
     return time.time_ns()
 
 
+def _generations(found: dict | None = None) -> dict:
+    """Both generations, read together (one round trip), creating any the cache lacks
+    (first run, eviction). Within a request they are read once; `found` is a get_many
+    answer that already holds them (the page cache reads them with the page)."""
+    memo = _request_memo.get()
+    if memo is not None and "generations" in memo:
+        return memo["generations"]
+    if found is None or any(found.get(key) is None for key in _GENERATION_KEYS):
+        found = cache.get_many(_GENERATION_KEYS)
+    generations = {key: found.get(key) for key in _GENERATION_KEYS}
+    for key, value in generations.items():
+        if value is None:
+            cache.add(key, _new_generation(), timeout=None)
+            generations[key] = cache.get(key)
+    if memo is not None:
+        memo["generations"] = generations
+    return generations
+
+
 def content_generation() -> int:
-    """The current generation, creating one if the cache has none (first run, eviction)."""
-    memo = _request_memo.get()
-    if memo is not None and "generation" in memo:
-        return memo["generation"]
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        cache.add(GENERATION_KEY, _new_generation(), timeout=None)
-        generation = cache.get(GENERATION_KEY)
-    if memo is not None:
-        memo["generation"] = generation
-    return generation
+    """The generation whole pages and comment lists are kept under."""
+    return _generations()[GENERATION_KEY]
 
 
-def _bump() -> None:
-    cache.set(GENERATION_KEY, _new_generation(), timeout=None)
-    memo = _request_memo.get()
-    if memo is not None:
-        memo.pop("generation", None)
+def catalogue_generation() -> int:
+    """The generation the fragments that show no comment are kept under."""
+    return _generations()[CATALOGUE_KEY]
+
+
+def cache_get_with_generations(key: str) -> tuple[int, object]:
+    """The content generation and the entry at `key`, in one round trip."""
+    found = cache.get_many([*_GENERATION_KEYS, key])
+    return _generations(found)[GENERATION_KEY], found.get(key)
+
+
+def _bumper(keys: tuple[str, ...]):
+    def bump() -> None:
+        value = _new_generation()
+        cache.set_many(dict.fromkeys(keys, value), timeout=None)
+        memo = _request_memo.get()
+        if memo is not None:
+            memo.pop("generations", None)
+
+    return bump
+
+
+_bump_all = _bumper(_GENERATION_KEYS)
+_bump_content = _bumper((GENERATION_KEY,))
 
 
 def content_changed() -> None:
-    """Forget every cached public page: the next anonymous request renders afresh.
+    """Forget every cached public page and fragment: the next anonymous request renders
+    afresh.
 
     Bumped now, and again once the surrounding transaction commits: a request that reads
     the database between the two (and so still sees the old rows) would otherwise store
     its stale page under the new generation.
     """
-    _bump()
-    transaction.on_commit(_bump)
+    _bump_all()
+    transaction.on_commit(_bump_all)
+
+
+def comments_changed() -> None:
+    """Forget every cached public page and comment list, keeping the fragments that show
+    no comment (see the module's docstring). Bumped twice, as content_changed() is."""
+    _bump_content()
+    transaction.on_commit(_bump_content)

@@ -11,7 +11,7 @@ no signal.
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from common.page_cache import content_changed
+from common.page_cache import comments_changed, content_changed
 
 from .models import Comment, Episode, PodcastShow, Topic
 
@@ -20,7 +20,6 @@ from .models import Comment, Episode, PodcastShow, Topic
 @receiver(post_delete, sender=Episode, dispatch_uid="page_cache_episode_deleted")
 @receiver(post_save, sender=Topic, dispatch_uid="page_cache_topic_saved")
 @receiver(post_delete, sender=Topic, dispatch_uid="page_cache_topic_deleted")
-@receiver(post_delete, sender=Comment, dispatch_uid="page_cache_comment_deleted")
 @receiver(post_save, sender=PodcastShow, dispatch_uid="page_cache_show_saved")
 def episode_content_changed(sender, **kwargs):
     content_changed()
@@ -32,7 +31,12 @@ def comment_saved(sender, instance, created, **kwargs):
     # sees it through their session, which bypasses the cache): nothing to forget yet.
     if created and instance.status == Comment.Status.PENDING:
         return
-    content_changed()
+    comments_changed()
+
+
+@receiver(post_delete, sender=Comment, dispatch_uid="page_cache_comment_deleted")
+def comment_deleted(sender, **kwargs):
+    comments_changed()
 
 
 @receiver(m2m_changed, sender=Episode.topics.through, dispatch_uid="page_cache_topics")

@@ -1,15 +1,16 @@
 """Reads for episodes and comments, planned so a page's query count stays fixed."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, F, Max, Prefetch, Q, Window
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, Window
 from django.db.models.functions import ExtractYear, Lag, Lead
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from common.page_cache import cache_get, content_generation, request_memo
+from common.page_cache import cache_get, catalogue_generation, content_generation, request_memo
 from members.selectors import member_has_premium, plan_prices_in_words, plans_on_offer
 from programs.models import Routine
 from programs.selectors import practice_routines_for_viewer, program_started
@@ -43,7 +44,7 @@ def listen_links() -> list[tuple[str, str]]:
         links.append(("RSS feed", reverse("episodes:podcast_feed")))
         return links
 
-    return cached_for_content("listen-links", build)
+    return cached_for_catalogue("listen-links", build)
 
 
 # Columns an episode page never reads: the search vectors are large, and only search uses them.
@@ -73,11 +74,11 @@ def episode_get_for_viewer(*, slug: str, user) -> Episode:
     staff also see drafts and scheduled ones (as a preview). Anything else is a 404.
 
     A live episode, with its topics and practice routines, is the same for every reader,
-    so it is kept under the content generation; previews are always read afresh."""
+    so it is kept under the catalogue generation; previews are always read afresh."""
     if user.is_authenticated and user.is_staff:
         episode = _episode_for_page(queryset=Episode.objects.all(), slug=slug)
     else:
-        episode = cached_for_content(
+        episode = cached_for_catalogue(
             f"episode-page:{slug}",
             lambda: _episode_for_page(queryset=Episode.objects.published(), slug=slug),
         )
@@ -108,19 +109,26 @@ def _episode_for_page(*, queryset, slug: str) -> Episode | None:
 
 
 def episode_related(*, episode: Episode, limit: int = 3) -> list[Episode]:
-    """Related episodes staff chose, topped up with others sharing a topic."""
-    chosen = list(episode.related.published().for_cards()[:limit])
-    if len(chosen) < limit:
-        topic_ids = [t.pk for t in episode.topics.all()]
-        more = (
-            Episode.objects.published()
-            .filter(topics__in=topic_ids)
-            .exclude(pk__in=[episode.pk, *[e.pk for e in chosen]])
-            .distinct()
-            .for_cards()[: limit - len(chosen)]
+    """Related episodes staff chose, topped up with others sharing a topic, newest first
+    within each: one query for the cards (and one for their topics)."""
+    chosen = Exists(
+        Episode.related.through.objects.filter(
+            from_episode_id=episode.pk, to_episode_id=OuterRef("pk")
         )
-        chosen.extend(more)
-    return chosen
+    )
+    shares_a_topic = Exists(
+        Episode.topics.through.objects.filter(
+            episode_id=OuterRef("pk"), topic_id__in=[t.pk for t in episode.topics.all()]
+        )
+    )
+    return list(
+        Episode.objects.published()
+        .exclude(pk=episode.pk)
+        .annotate(is_chosen=chosen)
+        .filter(Q(is_chosen=True) | shares_a_topic)
+        .order_by("-is_chosen", *Episode._meta.ordering)
+        .for_cards()[:limit]
+    )
 
 
 def episode_comments_fragment_key(*, episode: Episode, include_pending_ids=()) -> str:
@@ -208,38 +216,24 @@ def episode_comment_threads(
     """Approved comments as one-level threads, and how many approved comments there are.
 
     `include_pending_ids` lets a guest see their own comments while they await moderation.
-    Without them, every reader gets the same threads: they are kept in the cache under the
-    content generation (common/page_cache.py), so any moderation or edit forgets them.
+    One query: every visible comment of the episode, oldest first, then threaded here.
     """
-    if not include_pending_ids:
-        key = f"comment-threads:{episode.pk}:{content_generation()}"
-        found = cache.get(key)
-        if found is None:
-            found = _episode_comment_threads(episode=episode, include_pending_ids=())
-            cache.set(key, found, timeout=60 * 60)
-        return found
-    return _episode_comment_threads(episode=episode, include_pending_ids=include_pending_ids)
-
-
-def _episode_comment_threads(
-    *, episode: Episode, include_pending_ids
-) -> tuple[list[CommentThread], int]:
     visible = Q(status=Comment.Status.APPROVED)
     if include_pending_ids:
         visible |= Q(pk__in=list(include_pending_ids), status=Comment.Status.PENDING)
-    replies = Comment.objects.filter(visible).select_related("user").order_by("created_at")
-    top_level = (
-        episode.comments.filter(visible, parent__isnull=True)
-        .select_related("user")
-        .prefetch_related(Prefetch("replies", queryset=replies, to_attr="visible_replies"))
-        .order_by("created_at")
-    )
-    threads = []
+    comments = episode.comments.filter(visible).select_related("user").order_by("created_at")
+    top_level: list[Comment] = []
+    replies_to: dict[int, list[Comment]] = defaultdict(list)
     approved_count = 0
-    for comment in top_level:
-        threads.append(CommentThread(comment=comment, replies=comment.visible_replies))
-        approved_count += comment.status == Comment.Status.APPROVED
-        approved_count += sum(r.status == Comment.Status.APPROVED for r in comment.visible_replies)
+    for comment in comments:
+        if comment.parent_id is None:
+            top_level.append(comment)
+        else:
+            replies_to[comment.parent_id].append(comment)
+    threads = [CommentThread(comment=c, replies=replies_to.get(c.pk, [])) for c in top_level]
+    for thread in threads:
+        for comment in (thread.comment, *thread.replies):
+            approved_count += comment.status == Comment.Status.APPROVED
     return threads, approved_count
 
 
@@ -287,7 +281,7 @@ class JoinOffer:
 def join_offer() -> JoinOffer:
     """The plans' prices for the join panel, kept with the cached pages (a plan saved in
     the admin forgets them: members/receivers.py)."""
-    return cached_for_content(
+    return cached_for_catalogue(
         "join-offer", lambda: JoinOffer(prices=plan_prices_in_words(plans_on_offer()))
     )
 
@@ -317,8 +311,8 @@ def episode_seconds_to_next_release(*, generation: int) -> int | None:
     """Seconds until the next episode's release moment, if one is waiting.
 
     An episode whose publish_at passes appears on the site without any save, so nothing
-    cached may outlive that moment. Remembered per content generation: it only changes
-    when content does.
+    cached may outlive that moment. Remembered per generation: it only changes when
+    episodes do.
     """
     key = f"page-cache:next-release:{generation}"
     memo = request_memo()  # a page asks once per fragment it stores
@@ -335,16 +329,17 @@ def episode_seconds_to_next_release(*, generation: int) -> int | None:
     return max(0, int((next_release - timezone.now()).total_seconds()))
 
 
-def content_key(key: str, *, generation: int | None = None) -> str:
-    """The cache key cached_for_content() keeps `key` under, in this content generation."""
-    return f"{key}:{content_generation() if generation is None else generation}"
+def catalogue_key(key: str, *, generation: int | None = None) -> str:
+    """The cache key cached_for_catalogue() keeps `key` under, in this catalogue generation."""
+    return f"{key}:{catalogue_generation() if generation is None else generation}"
 
 
-def cached_for_content(key: str, build):
-    """`build()`, kept in the cache until public content next changes (or the next
-    release moment passes, which can change what is published without a save)."""
-    generation = content_generation()
-    full_key = content_key(key, generation=generation)
+def cached_for_catalogue(key: str, build):
+    """`build()`, kept in the cache until public content other than comments next changes
+    (or the next release moment passes, which can change what is published without a
+    save). For what shows no comment: see common/page_cache.py."""
+    generation = catalogue_generation()
+    full_key = catalogue_key(key, generation=generation)
     found = cache_get(full_key)
     if found is None:
         found = build()

@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from backinshape.emails import email_build
-from common.page_cache import content_changed
+from common.page_cache import comments_changed
 from members.selectors import sunday_email_recipient_addresses
 from members.services import sunday_email_unsubscribe_token
 
@@ -199,7 +199,7 @@ def comments_moderate(*, comments: Iterable[Comment] | None = None, queryset=Non
         queryset = Comment.objects.filter(pk__in=[c.pk for c in comments or []])
     changed = queryset.exclude(status=status).update(status=status, moderated_at=timezone.now())
     if changed:
-        content_changed()  # update() sends no signal: episode pages show approved comments
+        comments_changed()  # update() sends no signal: episode pages show approved comments
     return changed
 
 

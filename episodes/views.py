@@ -118,7 +118,8 @@ def _comment_list(request, episode, pending_ids) -> tuple[str, int]:
 
 def _episode_links(episode) -> str:
     """Previous, next and related episodes, rendered: the same for every reader, so kept
-    under the content generation (a preview's are rendered each time)."""
+    under the catalogue generation, which comments do not bump (a preview's are rendered
+    each time)."""
 
     def build():
         return render_to_string(
@@ -131,7 +132,7 @@ def _episode_links(episode) -> str:
 
     if not episode.is_live:
         return build()
-    return selectors.cached_for_content(f"episode-links-html:{episode.pk}", build)
+    return selectors.cached_for_catalogue(f"episode-links-html:{episode.pk}", build)
 
 
 def _render_episode_page(request, episode, form, *, status=200):
@@ -144,9 +145,9 @@ def _render_episode_page(request, episode, form, *, status=200):
         [
             episode_article_key(episode),
             comments_key and f"comment-list-html:{comments_key}",
-            episode.is_live and selectors.content_key(f"episode-links-html:{episode.pk}"),
-            selectors.content_key("listen-links"),
-            selectors.content_key("join-offer"),
+            episode.is_live and selectors.catalogue_key(f"episode-links-html:{episode.pk}"),
+            selectors.catalogue_key("listen-links"),
+            selectors.catalogue_key("join-offer"),
         ]
     )
     comments_html, comment_count = _comment_list(request, episode, pending_ids)

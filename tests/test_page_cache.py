@@ -14,7 +14,7 @@ from django.core.cache import cache, caches
 from django.test import Client
 from django.utils import timezone
 
-from common.page_cache import GENERATION_KEY, content_changed
+from common.page_cache import CATALOGUE_KEY, GENERATION_KEY, content_changed
 from episodes import services as episode_services
 from episodes.models import Comment, Episode, Topic
 from programs import services as program_services
@@ -438,6 +438,46 @@ def test_a_commenter_changing_their_name_shows_at_once(episode):
     assert "New name" in visitor_sees(episode.get_absolute_url()).text
 
 
+def test_editing_a_related_episode_shows_on_the_page_that_links_to_it(episode, staff):
+    linked = EpisodeFactory(title="The linked episode", publish_at=timezone.now())
+    episode.related.add(linked)
+    assert "The linked episode" in primed(episode.get_absolute_url())
+    response = signed_in(staff).get(f"/admin/episodes/episode/{linked.pk}/change/")
+    assert response.status_code == 200
+    linked.title = "The linked episode, renamed"
+    episode_services.episode_save(episode=linked)
+    assert "The linked episode, renamed" in visitor_sees(episode.get_absolute_url()).text
+
+
+def test_approving_a_comment_rebuilds_the_page_around_what_shows_no_comment(
+    episode, django_assert_num_queries
+):
+    sleep = TopicFactory(name="Sleep")
+    episode.topics.add(sleep)
+    EpisodeFactory(topics=[sleep], title="Shares a topic")
+    comment = CommentFactory(episode=episode, body="Just approved", status="pending")
+    primed(episode.get_absolute_url())
+    episode_services.comments_moderate(comments=[comment], status=Comment.Status.APPROVED)
+
+    # The next release moment (kept per generation) and the comments; the episode, its
+    # topics and routines, the neighbours and the related cards come from the cache.
+    with django_assert_num_queries(2) as captured:
+        page = visitor_sees(episode.get_absolute_url()).text
+    assert "Just approved" in page and "Shares a topic" in page
+    tables = " ".join(q["sql"] for q in captured.captured_queries)
+    assert "episodes_episode_topics" not in tables and "LAG(" not in tables
+
+
+def test_a_lost_catalogue_generation_never_brings_old_fragments_back(episode):
+    linked = EpisodeFactory(title="Before", publish_at=timezone.now())
+    episode.related.add(linked)
+    assert "Before" in primed(episode.get_absolute_url())
+    Episode.objects.filter(pk=linked.pk).update(title="After")  # no signal: as if unseen
+    cache.delete_many([GENERATION_KEY, CATALOGUE_KEY])  # evicted
+    page = visitor_sees(episode.get_absolute_url()).text
+    assert "After" in page and "Before" not in page
+
+
 def test_signing_in_does_not_forget_the_cached_pages(episode, free_member):
     primed("/")
     generation = cache.get(GENERATION_KEY)
@@ -615,9 +655,9 @@ def test_a_members_page_reads_its_fragments_in_one_round_trip(premium_member, mo
 
     member.get(episode.get_absolute_url())
 
-    # The session, the generation, the episode, then the article, the comment list, the
-    # previous/next/related block and the Listen links together.
-    assert [name for name, _ in calls] == ["get", "get", "get", "get_many"], calls
+    # The session, the two generations together, the episode, then the article, the
+    # comment list, the previous/next/related block and the Listen links together.
+    assert [name for name, _ in calls] == ["get", "get_many", "get", "get_many"], calls
 
 
 def test_a_member_sees_a_newly_approved_comment_at_once(premium_member):
