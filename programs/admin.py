@@ -156,7 +156,7 @@ class ExerciseAdmin(admin.ModelAdmin):
 
 
 def _grade_annotation():
-    """The grade in SQL, matching selectors.session_grade, so the list can filter on it."""
+    """The grade in SQL, matching rules.session_grade, so the list can filter on it."""
     return Case(
         When(checkin__isnull=True, then=Value("pending")),
         When(

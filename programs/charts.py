@@ -17,7 +17,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .selectors import Grade, GradedSession, ProgramState
+from .rules import Grade
+from .selectors import GradedSession, ProgramState
 
 PAIN_POINTS = 14  # the last fortnight or so of sessions
 PLOT_TOP = 10  # px above the 10/10 line, so a marker there is not cut

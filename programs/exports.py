@@ -7,7 +7,8 @@ import csv
 from typing import IO
 
 from .models import MemberProgress, ProgressEvent, Unlock
-from .selectors import GradedSession, member_sessions, session_checkin
+from .rules import session_checkin
+from .selectors import GradedSession, member_sessions
 
 CSV_HEADER = [
     "date",

@@ -1,9 +1,9 @@
 """The Back In Shape Program: phases, routines and each member's progress through them.
 
-The progression rules (grades, unlocks, pauses) live in `services.py` and `selectors.py`;
-the database keeps the invariants that must never be broken whoever writes the rows:
-pain and effort in range, one log per routine a day, one check-in per log, one unlock per
-routine per member.
+The progression rules (grades, unlocks, advice) live in `rules.py`, applied by
+`selectors.py` and `services.py`; the database keeps the invariants that must never be
+broken whoever writes the rows: pain and effort in range, one log per routine a day, one
+check-in per log, one unlock per routine per member.
 """
 
 from django.conf import settings
