@@ -3,7 +3,6 @@ and members' progress, where they can unlock, pause or resume by hand with a rea
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, CharField, F, Q, Value, When
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import render
 from django.utils.html import format_html_join
@@ -155,22 +154,6 @@ class ExerciseAdmin(admin.ModelAdmin):
     ]
 
 
-def _grade_annotation():
-    """The grade in SQL, matching rules.session_grade, so the list can filter on it."""
-    return Case(
-        When(checkin__isnull=True, then=Value("pending")),
-        When(
-            Q(worst_pain__gt=F("routine__amber_max_pain"))
-            | Q(checkin__pain="worse")
-            | Q(checkin__stiffness="worse"),
-            then=Value("red"),
-        ),
-        When(worst_pain__gt=F("routine__green_max_pain"), then=Value("amber")),
-        default=Value("green"),
-        output_field=CharField(),
-    )
-
-
 class GradeFilter(admin.SimpleListFilter):
     title = "grade"
     parameter_name = "grade"
@@ -235,7 +218,7 @@ class SessionLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             super()
             .get_queryset(request)
             .select_related("user", "routine__phase", "checkin")
-            .annotate(grade_sql=_grade_annotation())
+            .with_grade()
         )
 
     @admin.display(description="grade", ordering="grade_sql")

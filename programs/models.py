@@ -398,6 +398,15 @@ class Done(models.TextChoices):
     NO = "no", "No, I changed it"
 
 
+class SessionLogQuerySet(models.QuerySet):
+    def with_grade(self):
+        """Each session with its grade as `grade_sql`: "green", "amber", "red", or "pending"
+        before the check-in. The SQL twin of `rules.session_grade`, kept beside it."""
+        from .rules import session_grade_sql  # rules.py reads these models
+
+        return self.annotate(grade_sql=session_grade_sql())
+
+
 class SessionLog(models.Model):
     """One session of a routine, as the member reported it."""
 
@@ -412,6 +421,8 @@ class SessionLog(models.Model):
     effort = models.PositiveSmallIntegerField("effort (RPE)", validators=EFFORT_VALIDATORS)
     note = models.TextField(blank=True, max_length=1000)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SessionLogQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-created_at"]

@@ -13,9 +13,10 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils import timezone
 
-from .models import CheckIn, Done, Routine, SessionLog
+from .models import CheckIn, Compared, Done, Routine, SessionLog
 
 # The rule looks at this many of a routine's most recent sessions (DESIGN: "its last two
 # sessions are green or amber with check-ins done"), and "two reds in a row" step back.
@@ -63,6 +64,30 @@ def session_grade(*, session: SessionLog) -> Grade | None:
     if session.worst_pain > routine.green_max_pain:
         return Grade.AMBER
     return Grade.GREEN
+
+
+# The SQL grade of a session still waiting for its check-in (session_grade says None).
+GRADE_PENDING = "pending"
+
+
+def session_grade_sql() -> Case:
+    """`session_grade` as a SQL expression over SessionLog rows, for lists that filter and
+    sort on the grade (`SessionLog.objects.with_grade()`). Same order of tests, same
+    limits, same "worse" answer; tests/programs/test_grade_pair.py holds the two together.
+    """
+    worse = Compared.WORSE
+    return Case(
+        When(checkin__isnull=True, then=Value(GRADE_PENDING)),
+        When(
+            Q(worst_pain__gt=F("routine__amber_max_pain"))
+            | Q(checkin__pain=worse)
+            | Q(checkin__stiffness=worse),
+            then=Value(Grade.RED.value),
+        ),
+        When(worst_pain__gt=F("routine__green_max_pain"), then=Value(Grade.AMBER.value)),
+        default=Value(Grade.GREEN.value),
+        output_field=CharField(),
+    )
 
 
 def _plural(count: int, word: str) -> str:
