@@ -21,6 +21,7 @@ from .models import (
     SessionLog,
     Unlock,
 )
+from .rules import GRADE_PENDING, PENDING_LABEL, Grade, grade_from_sql, grade_label
 
 
 class PositionedInlineFormSet(BaseInlineFormSet):
@@ -159,12 +160,7 @@ class GradeFilter(admin.SimpleListFilter):
     parameter_name = "grade"
 
     def lookups(self, request, model_admin):
-        return [
-            ("green", "Green"),
-            ("amber", "Amber"),
-            ("red", "Red"),
-            ("pending", "Awaiting check-in"),
-        ]
+        return [(grade.value, grade.label) for grade in Grade] + [(GRADE_PENDING, PENDING_LABEL)]
 
     def queryset(self, request, queryset):
         if self.value():
@@ -223,7 +219,7 @@ class SessionLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="grade", ordering="grade_sql")
     def grade(self, obj):
-        return {"pending": "Awaiting check-in"}.get(obj.grade_sql, obj.grade_sql.title())
+        return grade_label(grade_from_sql(obj.grade_sql))
 
 
 @admin.register(Unlock)

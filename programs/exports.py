@@ -51,7 +51,7 @@ def _csv_row(graded: GradedSession) -> list[str]:
             session.note,
             checkin.get_pain_display() if checkin else "",
             checkin.get_stiffness_display() if checkin else "",
-            graded.grade.label if graded.grade else "Awaiting check-in",
+            graded.grade_label,
         )
     ]
 

@@ -24,6 +24,9 @@ LAST_SESSIONS_CHECKED = 2
 
 
 class Grade(StrEnum):
+    """A session's grade and everything a page shows of it: its word, its CSS class and
+    which shape it is drawn with (always a word and a shape as well as a colour)."""
+
     GREEN = "green"
     AMBER = "amber"
     RED = "red"
@@ -31,6 +34,26 @@ class Grade(StrEnum):
     @property
     def label(self) -> str:
         return {"green": "Green", "amber": "Amber", "red": "Red"}[self.value]
+
+    @property
+    def css_class(self) -> str:
+        return f"grade--{self.value}"
+
+    @property
+    def is_pending(self) -> bool:
+        return False
+
+    @property
+    def is_green(self) -> bool:
+        return self is Grade.GREEN
+
+    @property
+    def is_amber(self) -> bool:
+        return self is Grade.AMBER
+
+    @property
+    def is_red(self) -> bool:
+        return self is Grade.RED
 
     @property
     def meaning(self) -> str:
@@ -66,8 +89,46 @@ def session_grade(*, session: SessionLog) -> Grade | None:
     return Grade.GREEN
 
 
-# The SQL grade of a session still waiting for its check-in (session_grade says None).
+# A session still waiting for its check-in: session_grade says None, the SQL form says
+# GRADE_PENDING, and pages, exports and the admin show PENDING_LABEL.
 GRADE_PENDING = "pending"
+PENDING_LABEL = "Awaiting check-in"
+
+
+@dataclass(frozen=True)
+class PendingGrade:
+    """What a page shows where a grade will be once the check-in is in: shaped like Grade
+    (label, css_class, the is_* booleans), so a template never tells the two apart by a
+    string."""
+
+    value: str = GRADE_PENDING
+    label: str = PENDING_LABEL
+    is_green: bool = False
+    is_amber: bool = False
+    is_red: bool = False
+    is_pending: bool = True
+
+    @property
+    def css_class(self) -> str:
+        return f"grade--{self.value}"
+
+
+PENDING = PendingGrade()
+
+
+def grade_shown(grade: Grade | None) -> Grade | PendingGrade:
+    """The grade as a page shows it: the Grade itself, or PENDING before the check-in."""
+    return grade if grade is not None else PENDING
+
+
+def grade_label(grade: Grade | None) -> str:
+    """The grade in a word, or "Awaiting check-in" before there is one."""
+    return grade_shown(grade).label
+
+
+def grade_from_sql(value: str) -> Grade | None:
+    """The Grade for a value of `session_grade_sql()`; None for a pending session."""
+    return None if value == GRADE_PENDING else Grade(value)
 
 
 def session_grade_sql() -> Case:

@@ -31,7 +31,10 @@ from .rules import (
     LAST_SESSIONS_CHECKED,
     Advice,
     Grade,
+    PendingGrade,
     UnlockProgress,
+    grade_label,
+    grade_shown,
     routine_unlock_progress,
     session_checkin,
     session_grade,
@@ -232,6 +235,15 @@ class WeekPlan:
 class GradedSession:
     session: SessionLog
     grade: Grade | None
+
+    @property
+    def shown(self) -> Grade | PendingGrade:
+        """The grade for a badge: the Grade, or the pending one before the check-in."""
+        return grade_shown(self.grade)
+
+    @property
+    def grade_label(self) -> str:
+        return grade_label(self.grade)
 
 
 @dataclass
