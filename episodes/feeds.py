@@ -20,8 +20,9 @@ from django.urls import reverse
 from django.utils.feedgenerator import Enclosure, Rss201rev2Feed
 from django.utils.html import escape
 from django.views.decorators.http import require_safe
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.decorators import ratelimit
 
+from common.rate_limits import rate_setting
 from members.selectors import feed_token_find, member_has_premium
 
 from . import selectors
@@ -280,19 +281,19 @@ def _feed_token_key(group, request) -> str:
 
 
 @require_safe
+@ratelimit(
+    group="private-feed",
+    key=_feed_token_key,
+    rate=rate_setting("PRIVATE_FEED_RATE_LIMIT"),
+    block=False,
+)
 def private_podcast_feed(request, token: str):
     """/feeds/private/<token>/podcast.xml: one premium member's podcast feed.
 
     Unknown token: 404. A revoked (or reset) address, or a membership that has ended:
     410 Gone with a short reason a podcast app can show, so the app stops asking.
     """
-    if is_ratelimited(
-        request,
-        group="private-feed",
-        key=_feed_token_key,
-        rate=settings.PRIVATE_FEED_RATE_LIMIT,
-        increment=True,
-    ):
+    if request.limited:
         return _plain("Too many requests for this feed. Please try again in an hour.", 429)
     feed_token = feed_token_find(token)
     if feed_token is None:

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -8,11 +7,12 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.decorators import ratelimit
 
 from common.client_ip import client_ip
 from common.origin_check import csrf_token_or_same_origin
 from common.page_cache import cache_get, cache_prefetch
+from common.rate_limits import client_ip_rate_key, rate_setting
 from members import services as member_services
 from members.forms import SubscribeForm
 from members.selectors import member_has_premium
@@ -182,18 +182,17 @@ def episode_detail(request, slug):
 
 @csrf_token_or_same_origin
 @require_POST
+@ratelimit(
+    group="comments",
+    key=client_ip_rate_key,
+    rate=rate_setting("COMMENT_RATE_LIMIT"),
+    method="POST",
+    block=False,
+)
 def comment_post(request, slug):
     episode = selectors.episode_get_for_viewer(slug=slug, user=request.user)
     form = CommentForm(request.POST, user=request.user, episode=episode)
-    limited = is_ratelimited(
-        request,
-        group="comments",
-        key="ip",
-        rate=settings.COMMENT_RATE_LIMIT,
-        method="POST",
-        increment=True,
-    )
-    if limited:
+    if request.limited:
         form.is_valid()
         form.add_error(
             None,

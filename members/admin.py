@@ -29,12 +29,9 @@ def _dashboard_link(kind: str, object_id: str | None):
     )
 
 
-class MembershipInline(admin.StackedInline):
-    model = Membership
-    can_delete = False
-    extra = 0
-    fields = ["complimentary_until", *STRIPE_MIRROR_FIELDS]
-    readonly_fields = STRIPE_MIRROR_FIELDS
+class StripeLinksAdminMixin:
+    """A membership's Stripe customer and subscription as links into the Stripe dashboard
+    (under /test/ with a test key), for every admin page that shows Membership rows."""
 
     @admin.display(description="Stripe customer")
     def stripe_customer_link(self, obj):
@@ -43,6 +40,21 @@ class MembershipInline(admin.StackedInline):
     @admin.display(description="Stripe subscription")
     def stripe_subscription_link(self, obj):
         return _dashboard_link("subscriptions", obj.stripe_subscription_id)
+
+    @admin.display(description="Stripe")
+    def stripe_links(self, obj):
+        """Both links in one column, for the change list."""
+        return format_html(
+            "{}<br>{}", self.stripe_customer_link(obj), self.stripe_subscription_link(obj)
+        )
+
+
+class MembershipInline(StripeLinksAdminMixin, admin.StackedInline):
+    model = Membership
+    can_delete = False
+    extra = 0
+    fields = ["complimentary_until", *STRIPE_MIRROR_FIELDS]
+    readonly_fields = STRIPE_MIRROR_FIELDS
 
 
 @admin.register(User)
@@ -93,7 +105,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(StripeLinksAdminMixin, admin.ModelAdmin):
     # What staff ask first ("premium now?") comes right after the member, so it stays in
     # view at 1280 px; both Stripe links share one column.
     list_display = [
@@ -135,22 +147,6 @@ class MembershipAdmin(admin.ModelAdmin):
         if obj is None:
             return STRIPE_MIRROR_FIELDS
         return ["user", *STRIPE_MIRROR_FIELDS]
-
-    @admin.display(description="Stripe customer")
-    def stripe_customer_link(self, obj):
-        return _dashboard_link("customers", obj.stripe_customer_id)
-
-    @admin.display(description="Stripe subscription")
-    def stripe_subscription_link(self, obj):
-        return _dashboard_link("subscriptions", obj.stripe_subscription_id)
-
-    @admin.display(description="Stripe")
-    def stripe_links(self, obj):
-        return format_html(
-            "{}<br>{}",
-            _dashboard_link("customers", obj.stripe_customer_id),
-            _dashboard_link("subscriptions", obj.stripe_subscription_id),
-        )
 
     @admin.display(description="Cancelling", boolean=True)
     def pending_cancellation(self, obj):

@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.decorators import ratelimit
 
 from common.origin_check import csrf_token_or_same_origin
+from common.rate_limits import client_ip_rate_key, rate_setting
 
 from . import selectors, services, tasks
 from .exports import member_data_export
@@ -37,19 +38,19 @@ logger = logging.getLogger(__name__)
 
 @csrf_token_or_same_origin
 @require_http_methods(["GET", "HEAD", "POST"])
+# Each request sends a confirmation email: cap them per IP address so the form cannot be
+# used to flood someone's inbox.
+@ratelimit(
+    group="subscribe",
+    key=client_ip_rate_key,
+    rate=rate_setting("SUBSCRIBE_RATE_LIMIT"),
+    method="POST",
+    block=False,
+)
 def subscribe(request):
     if request.method == "POST":
         form = SubscribeForm(request.POST)
-        # Each request sends a confirmation email: cap them per IP address so the form
-        # cannot be used to flood someone's inbox.
-        if is_ratelimited(
-            request,
-            group="subscribe",
-            key="ip",
-            rate=settings.SUBSCRIBE_RATE_LIMIT,
-            method="POST",
-            increment=True,
-        ):
+        if request.limited:
             form.is_valid()
             form.add_error(
                 None,

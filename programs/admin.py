@@ -3,7 +3,6 @@ and members' progress, where they can unlock, pause or resume by hand with a rea
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, CharField, F, Q, Value, When
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import render
 from django.utils.html import format_html_join
@@ -22,6 +21,7 @@ from .models import (
     SessionLog,
     Unlock,
 )
+from .rules import GRADE_PENDING, PENDING_LABEL, Grade, grade_from_sql, grade_label
 
 
 class PositionedInlineFormSet(BaseInlineFormSet):
@@ -155,33 +155,12 @@ class ExerciseAdmin(admin.ModelAdmin):
     ]
 
 
-def _grade_annotation():
-    """The grade in SQL, matching selectors.session_grade, so the list can filter on it."""
-    return Case(
-        When(checkin__isnull=True, then=Value("pending")),
-        When(
-            Q(worst_pain__gt=F("routine__amber_max_pain"))
-            | Q(checkin__pain="worse")
-            | Q(checkin__stiffness="worse"),
-            then=Value("red"),
-        ),
-        When(worst_pain__gt=F("routine__green_max_pain"), then=Value("amber")),
-        default=Value("green"),
-        output_field=CharField(),
-    )
-
-
 class GradeFilter(admin.SimpleListFilter):
     title = "grade"
     parameter_name = "grade"
 
     def lookups(self, request, model_admin):
-        return [
-            ("green", "Green"),
-            ("amber", "Amber"),
-            ("red", "Red"),
-            ("pending", "Awaiting check-in"),
-        ]
+        return [(grade.value, grade.label) for grade in Grade] + [(GRADE_PENDING, PENDING_LABEL)]
 
     def queryset(self, request, queryset):
         if self.value():
@@ -235,12 +214,12 @@ class SessionLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             super()
             .get_queryset(request)
             .select_related("user", "routine__phase", "checkin")
-            .annotate(grade_sql=_grade_annotation())
+            .with_grade()
         )
 
     @admin.display(description="grade", ordering="grade_sql")
     def grade(self, obj):
-        return {"pending": "Awaiting check-in"}.get(obj.grade_sql, obj.grade_sql.title())
+        return grade_label(grade_from_sql(obj.grade_sql))
 
 
 @admin.register(Unlock)

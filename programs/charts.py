@@ -17,7 +17,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .selectors import Grade, GradedSession, ProgramState
+from .rules import PENDING_LABEL, Grade
+from .selectors import GradedSession, ProgramState
 
 PAIN_POINTS = 14  # the last fortnight or so of sessions
 PLOT_TOP = 10  # px above the 10/10 line, so a marker there is not cut
@@ -47,20 +48,16 @@ class Point:
     graded: GradedSession
 
     @property
-    def shape(self) -> str:
-        return self.graded.grade.value if self.graded.grade else "pending"
-
-    @property
     def is_green(self) -> bool:
-        return self.graded.grade == Grade.GREEN
+        return bool(self.graded.grade and self.graded.grade.is_green)
 
     @property
     def is_amber(self) -> bool:
-        return self.graded.grade == Grade.AMBER
+        return bool(self.graded.grade and self.graded.grade.is_amber)
 
     @property
     def is_red(self) -> bool:
-        return self.graded.grade == Grade.RED
+        return bool(self.graded.grade and self.graded.grade.is_red)
 
     @property
     def line_x(self) -> float:
@@ -118,7 +115,7 @@ def _summary(graded: list[GradedSession]) -> str:
     pending = sum(1 for g in graded if g.grade is None)
     parts = [f"{counts[grade]} {grade.label.lower()}" for grade in Grade if counts[grade]]
     if pending:
-        parts.append(f"{pending} awaiting check-in")
+        parts.append(f"{pending} {PENDING_LABEL.lower()}")
     count = len(graded)
     return (
         f"Worst pain during your last {count} session{'' if count == 1 else 's'} ranged from "
@@ -172,9 +169,9 @@ def pain_chart(*, state: ProgramState) -> PainChart | None:
     routine = state.current_routine or graded[-1].session.routine
     green, amber = routine.green_max_pain + 0.5, routine.amber_max_pain + 0.5
     bands = [
-        Band(y(10), y(amber) - y(10), "red", "red zone"),
-        Band(y(amber), y(green) - y(amber), "amber", "amber zone"),
-        Band(y(green), y(0) - y(green), "green", "green zone"),
+        Band(y(10), y(amber) - y(10), Grade.RED.value, "red zone"),
+        Band(y(amber), y(green) - y(amber), Grade.AMBER.value, "amber zone"),
+        Band(y(green), y(0) - y(green), Grade.GREEN.value, "green zone"),
     ]
     dates = [g.session.date for g in graded]
     points = [

@@ -7,7 +7,8 @@ import csv
 from typing import IO
 
 from .models import MemberProgress, ProgressEvent, Unlock
-from .selectors import GradedSession, member_sessions, session_checkin
+from .rules import session_checkin
+from .selectors import GradedSession, member_sessions
 
 CSV_HEADER = [
     "date",
@@ -50,7 +51,7 @@ def _csv_row(graded: GradedSession) -> list[str]:
             session.note,
             checkin.get_pain_display() if checkin else "",
             checkin.get_stiffness_display() if checkin else "",
-            graded.grade.label if graded.grade else "Awaiting check-in",
+            graded.grade_label,
         )
     ]
 

@@ -1,9 +1,9 @@
 """The Back In Shape Program: phases, routines and each member's progress through them.
 
-The progression rules (grades, unlocks, pauses) live in `services.py` and `selectors.py`;
-the database keeps the invariants that must never be broken whoever writes the rows:
-pain and effort in range, one log per routine a day, one check-in per log, one unlock per
-routine per member.
+The progression rules (grades, unlocks, advice) live in `rules.py`, applied by
+`selectors.py` and `services.py`; the database keeps the invariants that must never be
+broken whoever writes the rows: pain and effort in range, one log per routine a day, one
+check-in per log, one unlock per routine per member.
 """
 
 from django.conf import settings
@@ -398,6 +398,15 @@ class Done(models.TextChoices):
     NO = "no", "No, I changed it"
 
 
+class SessionLogQuerySet(models.QuerySet):
+    def with_grade(self):
+        """Each session with its grade as `grade_sql`: "green", "amber", "red", or "pending"
+        before the check-in. The SQL twin of `rules.session_grade`, kept beside it."""
+        from .rules import session_grade_sql  # rules.py reads these models
+
+        return self.annotate(grade_sql=session_grade_sql())
+
+
 class SessionLog(models.Model):
     """One session of a routine, as the member reported it."""
 
@@ -412,6 +421,8 @@ class SessionLog(models.Model):
     effort = models.PositiveSmallIntegerField("effort (RPE)", validators=EFFORT_VALIDATORS)
     note = models.TextField(blank=True, max_length=1000)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SessionLogQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-created_at"]

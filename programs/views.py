@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from members.selectors import member_has_premium
 
-from . import charts, exports, reminders, selectors, services
+from . import charts, exports, reminders, rules, selectors, services
 from .forms import CheckInForm, RedFlagForm, SessionLogForm
 from .models import PauseReason, Routine
 
@@ -49,7 +49,7 @@ def overview(request):
                 {
                     "state": state,
                     "pain_chart": charts.pain_chart(state=state),
-                    "grades": {grade.value: grade for grade in selectors.Grade},
+                    "grades": {grade.value: grade for grade in rules.Grade},
                     # The thresholds in the key: the current routine's, or the defaults.
                     "rules": state.current_routine or Routine(),
                 },
@@ -143,7 +143,7 @@ def checkin(request, session_id):
             form.add_error(None, error)
         else:
             session = selectors.session_for_member(user=request.user, session_id=session.pk)
-            grade = selectors.session_grade(session=session)
+            grade = rules.session_grade(session=session)
             messages.success(request, f"Thanks for checking in. That session was {grade.label}.")
             return redirect(reverse("programs:overview") + "#today")
     return _render_routine(request, session.routine, checkin_forms={session.pk: form}, status=400)
@@ -188,7 +188,12 @@ def _red_flag_screen(request, *, occasion: str):
     return render(
         request,
         "programs/red_flag.html",
-        {"form": form, "occasion": occasion, "state": state, "ask_clinician": ask_clinician},
+        {
+            "form": form,
+            "flare_up": occasion == "flare_up",
+            "state": state,
+            "ask_clinician": ask_clinician,
+        },
         status=400 if request.method == "POST" else 200,
     )
 
@@ -251,7 +256,7 @@ def history(request):
                 dates=[s.date for s in state.sessions], today=state.today
             ),
             "pain_chart": charts.pain_chart(state=state),
-            "grades": {grade.value: grade for grade in selectors.Grade},
+            "grades": {grade.value: grade for grade in rules.Grade},
         },
     )
 

@@ -3,7 +3,7 @@
 import pytest
 
 from programs.models import CheckIn, SessionLog
-from programs.selectors import Grade, session_grade
+from programs.rules import Grade, session_grade
 
 from .conftest import add_session
 

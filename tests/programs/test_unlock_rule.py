@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from programs import selectors, services
+from programs import rules, selectors, services
 from programs.models import CheckIn, ProgressEvent, SessionLog, Unlock
 
 from .conftest import add_session, on_day
@@ -56,7 +56,7 @@ def test_the_rule_counts_distinct_days_not_rows(routines):
         session = SessionLog(routine=routines[0], date=on_day(0), done="yes", worst_pain=2)
         session.checkin = CheckIn(pain="same", stiffness="same")
         sessions.append(session)
-    progress = selectors.routine_unlock_progress(
+    progress = rules.routine_unlock_progress(
         routine=routines[0], sessions=sessions, today=on_day(8)
     )
     assert not progress.ready

@@ -8,7 +8,7 @@ Day 0 is Monday 2 March 2026. The routine's own numbers: 4 sessions, 7 days, gre
 
 import pytest
 
-from programs import selectors
+from programs import rules
 from programs.models import CheckIn, SessionLog
 
 from .conftest import on_day
@@ -75,7 +75,7 @@ def test_the_unlock_rule(routines, rows, today, opens, left):
     assert (routine.sessions_to_unlock, routine.days_to_unlock) == (4, 7)
     assert (routine.green_max_pain, routine.amber_max_pain) == (3, 5)
 
-    progress = selectors.routine_unlock_progress(
+    progress = rules.routine_unlock_progress(
         routine=routine, sessions=sessions_from(rows, routine), today=on_day(today)
     )
 
