@@ -55,14 +55,6 @@ class Grade(StrEnum):
     def is_red(self) -> bool:
         return self is Grade.RED
 
-    @property
-    def meaning(self) -> str:
-        return {
-            "green": "Comfortable, and settled the next morning.",
-            "amber": "Some pain during, settled by the next morning. Fine to carry on.",
-            "red": "Too much for now: more than you'd like during, or worse the next morning.",
-        }[self.value]
-
 
 def session_checkin(session: SessionLog) -> CheckIn | None:
     try:
