@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from episodes import demo_content as episode_content
-from programs import demo_content as program_content
+from programs import demo as program_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
@@ -20,7 +20,7 @@ def copy_files() -> list[Path]:
         *sorted((ROOT / "templates").rglob("*.html")),
         *sorted((ROOT / "templates").rglob("*.txt")),
         ROOT / "episodes" / "demo_content.py",
-        ROOT / "programs" / "demo_content.py",
+        ROOT / "programs" / "demo.py",
         ROOT / "README.md",
         ROOT / "locale" / "en_GB" / "LC_MESSAGES" / "django.po",
     ]
@@ -47,7 +47,7 @@ def test_the_copy_is_read_from_the_real_files():
 
 
 def test_the_number_of_phases_matches_the_program():
-    phases = len(program_content.PHASES)
+    phases = len(program_demo.PHASES)
     counted = occurrences(r"\b(one|two|three|four|five|six|seven|\d+) phases\b")
     wrong = [
         (where, match)

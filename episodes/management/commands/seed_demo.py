@@ -27,7 +27,7 @@ from episodes.models import Comment, Episode, Topic
 from episodes.release import next_release_at
 from episodes.services import search_index_rebuild
 from members.models import Membership, Plan, User
-from programs.services import program_load_demo, program_load_demo_member
+from programs.demo import program_load_demo, program_load_demo_member
 
 DEMO_PASSWORD = "backinshape"
 
