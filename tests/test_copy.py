@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from episodes import demo_content as episode_content
+from members import demo as members_demo
 from programs import demo as program_demo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,7 +19,9 @@ def copy_files() -> list[Path]:
     files = [
         *sorted((ROOT / "templates").rglob("*.html")),
         *sorted((ROOT / "templates").rglob("*.txt")),
-        ROOT / "episodes" / "demo_content.py",
+        *sorted((ROOT / "episodes" / "demo_articles").glob("*.md")),
+        ROOT / "episodes" / "demo.py",
+        ROOT / "members" / "demo.py",
         ROOT / "programs" / "demo.py",
         ROOT / "README.md",
         ROOT / "locale" / "en_GB" / "LC_MESSAGES" / "django.po",
@@ -72,5 +74,5 @@ def test_no_slips_in_the_vocabulary(slip, say):
 
 
 def test_the_demo_plans_describe_what_premium_includes():
-    for plan in episode_content.PLANS:
+    for plan in members_demo.PLANS:
         assert "members-only routine" not in plan["description"]
