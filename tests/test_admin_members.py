@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Membership
+from programs.demo import program_load_demo, program_load_demo_member
 from programs.models import MemberProgress, PauseReason, ProgressEvent, Unlock
-from programs.services import program_load_demo, program_load_demo_member
 from tests.factories import CommentFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

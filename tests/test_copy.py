@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from episodes import demo_content as episode_content
-from programs import demo_content as program_content
+from members import demo as members_demo
+from programs import demo as program_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
@@ -19,8 +19,10 @@ def copy_files() -> list[Path]:
     files = [
         *sorted((ROOT / "templates").rglob("*.html")),
         *sorted((ROOT / "templates").rglob("*.txt")),
-        ROOT / "episodes" / "demo_content.py",
-        ROOT / "programs" / "demo_content.py",
+        *sorted((ROOT / "episodes" / "demo_articles").glob("*.md")),
+        ROOT / "episodes" / "demo.py",
+        ROOT / "members" / "demo.py",
+        ROOT / "programs" / "demo.py",
         ROOT / "README.md",
         ROOT / "locale" / "en_GB" / "LC_MESSAGES" / "django.po",
     ]
@@ -47,7 +49,7 @@ def test_the_copy_is_read_from_the_real_files():
 
 
 def test_the_number_of_phases_matches_the_program():
-    phases = len(program_content.PHASES)
+    phases = len(program_demo.PHASES)
     counted = occurrences(r"\b(one|two|three|four|five|six|seven|\d+) phases\b")
     wrong = [
         (where, match)
@@ -72,5 +74,5 @@ def test_no_slips_in_the_vocabulary(slip, say):
 
 
 def test_the_demo_plans_describe_what_premium_includes():
-    for plan in episode_content.PLANS:
+    for plan in members_demo.PLANS:
         assert "members-only routine" not in plan["description"]

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from members.services import sunday_email_unsubscribe_token
 from programs import services as program_services
+from programs.demo import program_load_demo
 from programs.models import Routine
 
 from .factories import EpisodeFactory, SubscriberFactory, TopicFactory
@@ -36,7 +37,7 @@ def real_values(premium_member):
     """A value that exists for every path parameter, as the member's own links would have."""
     topic = TopicFactory(slug="posture")
     episode = EpisodeFactory(topics=[topic])
-    program_services.program_load_demo()
+    program_load_demo()
     program_services.program_start(user=premium_member)
     routine = Routine.objects.select_related("phase").order_by("phase__number", "position")[0]
     session = SessionLogFactory(user=premium_member, routine=routine)

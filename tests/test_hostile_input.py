@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.encoding import repercent_broken_unicode
 
 from programs import services as program_services
+from programs.demo import program_load_demo
 from programs.models import CheckIn, Routine, SessionLog
 from programs.services import RED_FLAGS
 
@@ -231,7 +232,7 @@ KEPT = "Kept-text-7f3a"  # a value in another field, which must come back in the
 @pytest.fixture
 def program_member(premium_member):
     """A premium member on Phase One, with a logged session waiting for its check-in."""
-    program_services.program_load_demo()
+    program_load_demo()
     program_services.program_start(user=premium_member)
     routine = Routine.objects.select_related("phase").order_by("phase__number", "position")[0]
     session = SessionLogFactory(

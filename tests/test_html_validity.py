@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.utils.text import slugify
 
-from programs import services as program_services
+from programs.demo import program_load_demo
 
 from .conftest import require_service
 from .factories import CommentFactory, EpisodeFactory, TopicFactory
@@ -54,7 +54,7 @@ def test_key_pages_are_valid_html(tmp_path, premium_member):
         shutil.which("java") is not None and VNU_JAR.exists(),
         "the Nu HTML Checker: java 17 and `npm ci --prefix .ci/tools`",
     )
-    program_services.program_load_demo()
+    program_load_demo()
     topic = TopicFactory(slug="sitting", name="Sitting")
     episode = EpisodeFactory(
         slug="sit-better",

@@ -17,7 +17,7 @@ from django.utils import timezone
 from common.page_cache import CATALOGUE_KEY, GENERATION_KEY, content_changed
 from episodes import services as episode_services
 from episodes.models import Comment, Episode, Topic
-from programs import services as program_services
+from programs.demo import program_load_demo
 from programs.models import Exercise, Phase, Routine
 
 from .conftest import require_service
@@ -87,7 +87,7 @@ def get_twice(url: str):
 
 @pytest.fixture
 def routine_url(db):
-    program_services.program_load_demo()
+    program_load_demo()
     routine = Routine.objects.select_related("phase").order_by("phase__number", "position")[0]
     return f"/program/{routine.phase.slug}/{routine.slug}/"
 
@@ -670,10 +670,9 @@ def test_a_member_sees_a_newly_approved_comment_at_once(premium_member):
 
 
 def test_linking_a_routine_to_an_episode_shows_at_once(client, episode):
-    from programs import services as program_services
     from programs.models import Routine
 
-    program_services.program_load_demo()
+    program_load_demo()
     routine = Routine.objects.order_by("phase__number", "position").first()
     assert routine.title not in client.get(episode.get_absolute_url()).text  # now cached
     routine.episodes.add(episode)

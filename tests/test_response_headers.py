@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from programs import services as program_services
+from programs.demo import program_load_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -65,14 +66,14 @@ def test_a_premium_article_is_private(client, premium_member, premium_episode):
 
 @pytest.mark.parametrize("persona", ["premium", "staff"], indirect=True)
 def test_the_program_pages_are_private(persona):
-    program_services.program_load_demo()
+    program_load_demo()
     response = persona.get("/program/")
     assert response.status_code == 200
     assert "private" in cache_directives(response)
 
 
 def test_the_program_of_a_member_is_private(client, premium_member):
-    program_services.program_load_demo()
+    program_load_demo()
     program_services.program_start(user=premium_member)
     client.force_login(premium_member)
     response = client.get("/program/")

@@ -152,7 +152,7 @@ def _sign_in(page, live_server, email):
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("name", MEMBER_PAGES)
 def test_member_page_has_no_axe_violations(live_server, offline, name, viewport, scheme):
-    from programs.services import program_load_demo, program_load_demo_member
+    from programs.demo import program_load_demo, program_load_demo_member
     from tests.factories import MembershipFactory, PlanFactory
 
     page = offline

@@ -5,8 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from programs.demo import program_load_demo
 from programs.models import SessionLog
-from programs.services import program_load_demo
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.e2e

@@ -13,8 +13,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from programs.demo import program_load_demo
 from programs.models import SessionLog, Unlock
-from programs.services import program_load_demo
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.e2e

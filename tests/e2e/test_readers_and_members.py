@@ -14,8 +14,9 @@ from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
 from playwright.sync_api import expect
 
+from programs.demo import program_load_demo, program_load_demo_member
 from programs.models import Routine
-from programs.services import program_load_demo, program_load_demo_member, program_start
+from programs.services import program_start
 from tests.factories import (
     PASSWORD,
     EpisodeFactory,

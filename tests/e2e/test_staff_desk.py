@@ -96,7 +96,7 @@ def test_staff_approve_a_comment_from_the_admin_home(live_server, page):
     ],
 )
 def test_key_columns_are_in_view_at_1280(live_server, page, path, key_column):
-    from programs.services import program_load_demo, program_load_demo_member
+    from programs.demo import program_load_demo, program_load_demo_member
     from tests.factories import MembershipFactory, UserFactory
 
     program_load_demo()
@@ -117,8 +117,8 @@ def test_key_columns_are_in_view_at_1280(live_server, page, path, key_column):
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_the_routine_form_does_not_scroll_sideways(live_server, page, width):
+    from programs.demo import program_load_demo
     from programs.models import Routine
-    from programs.services import program_load_demo
 
     program_load_demo()
     routine = Routine.objects.order_by("pk").first()
@@ -143,7 +143,7 @@ ADMIN_PAGES = {
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", ADMIN_PAGES)
 def test_customised_admin_pages_have_no_axe_violations(live_server, page, name, scheme):
-    from programs.services import program_load_demo, program_load_demo_member
+    from programs.demo import program_load_demo, program_load_demo_member
     from tests.factories import MembershipFactory, UserFactory
 
     program_load_demo()

@@ -7,6 +7,7 @@ from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from PIL import Image
 
+from episodes.demo import demo_article_read, demo_articles
 from episodes.models import Comment, Episode, Topic
 from episodes.release import next_release_at
 from episodes.rendering import split_members_only
@@ -198,3 +199,29 @@ def test_seed_demo_with_debug_on_creates_the_demo_logins(settings):
     seed()
 
     assert User.objects.filter(email__in=DEMO_EMAILS).count() == 3
+
+
+def test_the_demo_articles_are_read_from_their_files_in_number_order():
+    articles = demo_articles()
+
+    assert [article["number"] for article in articles] == list(range(1, 9))
+    for article in articles:
+        assert article["title"] and article["standfirst"] and article["topics"]
+        assert article["body"].lstrip().startswith("## "), article["slug"]
+        assert "+++" not in article["body"], article["slug"]
+
+
+def test_a_demo_article_without_its_header_is_refused(tmp_path):
+    path = tmp_path / "09-no-header.md"
+    path.write_text("## Just an article\n\nNo header above it.\n")
+
+    with pytest.raises(ValueError, match=r"must start with a \+\+\+ TOML header"):
+        demo_article_read(path)
+
+
+def test_a_demo_article_named_unlike_its_header_is_refused(tmp_path):
+    path = tmp_path / "09-old-slug.md"
+    path.write_text('+++\nnumber = 9\nslug = "new-slug"\n+++\n\n## Body\n')
+
+    with pytest.raises(ValueError, match=r"should be named 09-new-slug\.md"):
+        demo_article_read(path)

@@ -7,6 +7,7 @@ import pytest
 
 from members.exports import member_data_export
 from programs import services as program_services
+from programs.demo import program_load_demo
 from programs.models import Unlock
 from tests.factories import CommentFactory, MembershipFactory, PlanFactory, UserFactory
 from tests.programs.factories import CheckInFactory, SessionLogFactory
@@ -19,7 +20,7 @@ EXPORT_URL = "/account/export.json"
 @pytest.fixture
 def two_members(db):
     """A premium member with a little of everything, and another member with their own."""
-    program_services.program_load_demo()
+    program_load_demo()
     plan = PlanFactory(name="Monthly")
     me = MembershipFactory(
         user=UserFactory(email="me@example.com", display_name="Mo"), plan=plan

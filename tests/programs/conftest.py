@@ -6,6 +6,7 @@ import pytest
 import time_machine
 
 from programs import services
+from programs.demo import program_load_demo
 from programs.models import Routine
 
 from .factories import CheckInFactory, SessionLogFactory
@@ -15,7 +16,7 @@ DAY0 = dt.date(2026, 3, 2)  # a Monday; every dated test counts from here
 
 @pytest.fixture
 def program(db):
-    return services.program_load_demo()
+    return program_load_demo()
 
 
 @pytest.fixture

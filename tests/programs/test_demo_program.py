@@ -2,7 +2,7 @@
 
 import pytest
 
-from programs import services
+from programs import demo
 from programs.models import (
     CheckIn,
     Exercise,
@@ -26,13 +26,13 @@ def test_the_demo_has_three_phases_with_routines_and_steps(program):
 
 def test_loading_the_demo_twice_changes_nothing(program):
     before = (Routine.objects.count(), RoutineStep.objects.count())
-    services.program_load_demo()
+    demo.program_load_demo()
     assert (Routine.objects.count(), RoutineStep.objects.count()) == before
 
 
 def test_the_demo_member_has_a_started_program(premium_member, program, client):
-    created = services.program_load_demo_member(user=premium_member)
-    assert created == len(services.DEMO_SESSIONS)
+    created = demo.program_load_demo_member(user=premium_member)
+    assert created == len(demo.DEMO_SESSIONS)
     assert Unlock.objects.filter(user=premium_member).count() == 2
     assert CheckIn.objects.filter(session__user=premium_member).count() == created - 1
     client.force_login(premium_member)
@@ -41,9 +41,9 @@ def test_the_demo_member_has_a_started_program(premium_member, program, client):
 
 
 def test_the_demo_member_is_loaded_once(premium_member, program):
-    services.program_load_demo_member(user=premium_member)
-    assert services.program_load_demo_member(user=premium_member) == 0
-    assert SessionLog.objects.filter(user=premium_member).count() == len(services.DEMO_SESSIONS)
+    demo.program_load_demo_member(user=premium_member)
+    assert demo.program_load_demo_member(user=premium_member) == 0
+    assert SessionLog.objects.filter(user=premium_member).count() == len(demo.DEMO_SESSIONS)
 
 
 def test_members_see_the_steps_and_visitors_do_not(client, visitor, premium_member, program):

@@ -1,6 +1,6 @@
 import pytest
 
-from programs.services import program_load_demo
+from programs.demo import program_load_demo
 
 pytestmark = pytest.mark.django_db
 

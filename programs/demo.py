@@ -1,4 +1,5 @@
-"""Demo Program content for `seed_demo`: phases, routines and exercises written for this site.
+"""The demo Program for `seed_demo`: phases, routines and exercises written for this site,
+and a demo member's first fortnight on it.
 
 The teaching it follows: strength before stretching, the hip hinge as the core skill, and
 hamstrings worked through real movements (bridges, hip thrusts, squats, hinges, lunges).
@@ -6,6 +7,23 @@ Hamstrings are stretched only through the hinge, with a neutral spine: nothing h
 the lower back (no toe touches, no child's pose). Phase One builds the base; Phases Two and
 Three add load and range.
 """
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import (
+    CheckIn,
+    Exercise,
+    MemberProgress,
+    Phase,
+    Routine,
+    RoutineStep,
+    SessionLog,
+    Unlock,
+    UnlockMethod,
+)
 
 EXERCISES = [
     {
@@ -440,3 +458,127 @@ PHASES = [
         ],
     },
 ]
+
+
+# --------------------------------------------------------------------------- loaders
+
+
+@transaction.atomic
+def program_load_demo() -> tuple[int, int]:
+    """Create or update the demo phases, routines, exercises and steps. Safe to run again."""
+    exercises = {}
+    for data in EXERCISES:
+        exercise, _ = Exercise.objects.update_or_create(
+            name=data["name"],
+            defaults={
+                "slug": data["slug"],
+                "purpose": data["purpose"],
+                "instructions": "\n".join(data["instructions"]),
+                "cues": "\n".join(data["cues"]),
+                "mistakes": "\n".join(data["mistakes"]),
+            },
+        )
+        exercises[data["name"]] = exercise
+    for data in EXERCISES:  # variants point at each other: a second pass once all exist
+        exercise = exercises[data["name"]]
+        exercise.easier = exercises.get(data["easier"])
+        exercise.harder = exercises.get(data["harder"])
+        exercise.save(update_fields=["easier", "harder"])
+
+    routines = 0
+    for phase_data in PHASES:
+        data = dict(phase_data)
+        routine_rows = data.pop("routines")
+        phase, _ = Phase.objects.update_or_create(number=data["number"], defaults=data)
+        for routine_data in routine_rows:
+            row = dict(routine_data)
+            steps = row.pop("steps", [])
+            routine, _ = Routine.objects.update_or_create(
+                phase=phase, position=row["position"], defaults=row
+            )
+            for position, step in enumerate(steps, start=1):
+                RoutineStep.objects.update_or_create(
+                    routine=routine,
+                    position=position,
+                    defaults={
+                        "exercise": exercises[step["exercise"]],
+                        "sets": step.get("sets", 1),
+                        "reps": step.get("reps"),
+                        "seconds": step.get("seconds"),
+                        "rest_seconds": step.get("rest_seconds", 0),
+                        "side": step.get("side", ""),
+                        "notes": step.get("notes", ""),
+                    },
+                )
+            RoutineStep.objects.filter(routine=routine, position__gt=len(steps)).delete()
+            routines += 1
+    return len(PHASES), routines
+
+
+# The demo member's sessions: (days ago, routine position in Phase One, done, before,
+# worst during, effort, next-morning pain, next-morning stiffness). None = no check-in yet.
+DEMO_SESSIONS = [
+    (13, 1, "yes", 4, 3, 3, "same", "same"),
+    (11, 1, "yes", 3, 4, 4, "same", "better"),
+    (9, 1, "yes", 3, 2, 4, "better", "same"),
+    (6, 1, "yes", 2, 2, 4, "better", "better"),
+    (4, 2, "yes", 3, 5, 5, "same", "same"),
+    (2, 2, "partly", 4, 6, 6, "worse", "same"),
+    (1, 2, "yes", 3, 3, 5, "same", "same"),
+    (0, 2, "yes", 2, 3, 5, None, None),
+]
+
+
+@transaction.atomic
+def program_load_demo_member(*, user, today: dt.date | None = None) -> int:
+    """Give the demo member a started program with a fortnight of sessions. Safe to rerun.
+
+    Runs only for a member with no sessions yet, so it never rewrites a real history
+    (or the demo member's own clicks); returns how many sessions it created.
+    """
+    if SessionLog.objects.filter(user=user).exists():
+        return 0
+    today = today or timezone.localdate()
+    phase_one = Phase.objects.order_by("number").first()
+    if phase_one is None:
+        return 0
+    by_position = {r.position: r for r in phase_one.routines.all()}
+    start = today - dt.timedelta(days=DEMO_SESSIONS[0][0])
+    started_at = timezone.make_aware(dt.datetime.combine(start, dt.time(8, 0)))
+    progress, _ = MemberProgress.objects.get_or_create(user=user)
+    if progress.started_at is None:
+        progress.started_at = started_at
+        progress.save(update_fields=["started_at"])
+    Unlock.objects.get_or_create(
+        user=user,
+        routine=by_position[1],
+        defaults={
+            "method": UnlockMethod.START,
+            "reason": "Started the Back In Shape Program.",
+            "unlocked_at": started_at,
+        },
+    )
+    Unlock.objects.get_or_create(
+        user=user,
+        routine=by_position[2],
+        defaults={
+            "method": UnlockMethod.RULE,
+            "reason": "Unlock rule met (demo history).",
+            "unlocked_at": started_at + dt.timedelta(days=8),
+        },
+    )
+    created = 0
+    for days_ago, position, done, before, worst, effort, pain, stiffness in DEMO_SESSIONS:
+        session = SessionLog.objects.create(
+            user=user,
+            routine=by_position[position],
+            date=today - dt.timedelta(days=days_ago),
+            done=done,
+            pain_before=before,
+            worst_pain=worst,
+            effort=effort,
+        )
+        created += 1
+        if pain is not None:
+            CheckIn.objects.create(session=session, pain=pain, stiffness=stiffness)
+    return created
