@@ -25,7 +25,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from backinshape.emails import email_build
+from common.emails import email_build
 from common.page_cache import comments_changed
 from members.selectors import sunday_email_recipient_addresses
 from members.services import sunday_email_unsubscribe_token

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from backinshape.emails import email_send
+from common.emails import email_send
 
 from .models import EmailSuppression, FeedToken, Membership, Plan, StripeEvent, Subscriber, User
 from .selectors import (
