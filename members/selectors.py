@@ -9,10 +9,6 @@ from django.utils import timezone
 
 from .models import Membership, Plan
 
-# Stripe subscription statuses (https://docs.stripe.com/billing/subscriptions/overview):
-# active and trialing are paid up; past_due has a failed renewal Stripe is still retrying.
-GRANTING_STATUSES = frozenset({Membership.Status.ACTIVE, Membership.Status.TRIALING})
-
 
 def membership_grace_ends(membership: Membership) -> dt.datetime | None:
     """When a past-due membership stops granting access, or None if it is not past due."""
@@ -28,7 +24,7 @@ def membership_grants_premium(membership: Membership | None, *, now=None) -> boo
     now = now or timezone.now()
     if membership.complimentary_until and membership.complimentary_until >= timezone.localdate(now):
         return True
-    if membership.status in GRANTING_STATUSES:
+    if membership.status in Membership.GRANTING_STATUSES:
         return True
     if membership.status == Membership.Status.PAST_DUE:
         grace_ends = membership_grace_ends(membership)
@@ -52,23 +48,6 @@ def member_has_premium(user) -> bool:
     result = membership_grants_premium(membership)
     user._has_premium_cache = result
     return result
-
-
-# Statuses after which a Stripe subscription will never bill or grant again.
-SUBSCRIPTION_FINISHED_STATUSES = frozenset(
-    {Membership.Status.CANCELED, Membership.Status.INCOMPLETE_EXPIRED}
-)
-# Statuses where the member still has a subscription to look after in the Customer
-# Portal (pay a failed invoice, resume, cancel) rather than start a second one.
-SUBSCRIPTION_OPEN_STATUSES = frozenset(
-    {
-        Membership.Status.ACTIVE,
-        Membership.Status.TRIALING,
-        Membership.Status.PAST_DUE,
-        Membership.Status.UNPAID,
-        Membership.Status.PAUSED,
-    }
-)
 
 
 def plans_on_offer() -> list[Plan]:
@@ -97,7 +76,7 @@ def membership_cancellation_pending(membership: Membership) -> bool:
     Stripe marks this either with `cancel_at_period_end` or with a `cancel_at` timestamp
     (the `cancel_at` enums of 2025-07-30.basil resolve to one), so both count.
     """
-    if membership.status in SUBSCRIPTION_FINISHED_STATUSES:
+    if membership.status in Membership.SUBSCRIPTION_FINISHED_STATUSES:
         return False
     return bool(membership.cancel_at_period_end or membership.cancel_at)
 
@@ -113,17 +92,24 @@ def membership_has_open_subscription(membership: Membership | None) -> bool:
     return bool(
         membership
         and membership.stripe_subscription_id
-        and membership.status in SUBSCRIPTION_OPEN_STATUSES
+        and membership.status in Membership.SUBSCRIPTION_OPEN_STATUSES
     )
 
 
-def member_email_verified(user) -> bool:
-    """Has this user confirmed their sign-in address with allauth? Required before paying."""
+def verified_email_addresses():
+    """The addresses their owners have confirmed with allauth's link or code: the one
+    definition of "verified", for one member (below) and for the Sunday email's list."""
     from allauth.account.models import EmailAddress
 
+    return EmailAddress.objects.filter(verified=True)
+
+
+def member_email_verified(user) -> bool:
+    """Has this user confirmed their sign-in address? Required before paying, and before
+    a comment goes up without moderation."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+    return verified_email_addresses().filter(user=user, email__iexact=user.email).exists()
 
 
 def sunday_email_recipients() -> list[str]:
@@ -132,8 +118,6 @@ def sunday_email_recipients() -> list[str]:
     Confirmed free subscribers who have not left, and members with a confirmed address who
     have not opted out. Addresses that bounced or complained are never mailed.
     """
-    from allauth.account.models import EmailAddress
-
     from .models import Subscriber, User
 
     suppressed = {
@@ -143,7 +127,7 @@ def sunday_email_recipients() -> list[str]:
     subscribers = Subscriber.objects.filter(
         confirmed_at__isnull=False, unsubscribed_at__isnull=True, suppressed_at__isnull=True
     ).values_list("email", flat=True)
-    verified = EmailAddress.objects.filter(verified=True).values_list("email", flat=True)
+    verified = verified_email_addresses().values_list("email", flat=True)
     members = User.objects.filter(
         is_active=True, wants_sunday_email=True, email__in=verified
     ).values_list("email", flat=True)
@@ -162,8 +146,6 @@ def sunday_email_recipient_addresses(*, chunk_size: int = 2000) -> Iterator[str]
     An address can come twice (a subscriber who is also a member, in another case); the
     caller de-duplicates, as the release email does with its unique (mailing, email) row.
     """
-    from allauth.account.models import EmailAddress
-
     from .models import Subscriber, User
 
     suppressed = Subscriber.objects.filter(
@@ -176,7 +158,7 @@ def sunday_email_recipient_addresses(*, chunk_size: int = 2000) -> Iterator[str]
         .order_by("pk")
         .values_list("email", flat=True)
     )
-    verified = EmailAddress.objects.filter(verified=True, email=OuterRef("email"))
+    verified = verified_email_addresses().filter(email=OuterRef("email"))
     members = (
         User.objects.filter(is_active=True, wants_sunday_email=True)
         .filter(Exists(verified))
