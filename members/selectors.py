@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef
@@ -102,6 +103,89 @@ def verified_email_addresses():
     from allauth.account.models import EmailAddress
 
     return EmailAddress.objects.filter(verified=True)
+
+
+@dataclass(frozen=True)
+class MembershipSummary:
+    """A member's membership as the plans page and the account page show it, worked out
+    here once so the templates only show it (they never read a Stripe status)."""
+
+    has_premium: bool  # the access rule, staff included
+    has_open_subscription: bool  # a subscription to look after rather than start again
+    has_details: bool  # a status or a complimentary period to show
+    plan_id: int | None
+    plan_name: str
+    plan_price: str  # "£9 a month"
+    status_words: str  # "Active", "Past due"…; "" with no subscription
+    is_paying: bool  # active or trialing
+    is_payment_failed: bool  # past due: Stripe is retrying a failed renewal
+    is_cancelling: bool  # Stripe says the subscription will end
+    ends_at: dt.datetime | None  # when a pending cancellation takes effect
+    renews_at: dt.datetime | None  # the next renewal, for a paying member not cancelling
+    complimentary_until: dt.date | None
+    is_complimentary: bool  # premium from staff, with nothing to pay
+    is_free: bool  # no premium and no subscription: the free plan
+    grace_ends: dt.datetime | None  # past due: when premium stops (or stopped)
+    is_in_grace: bool  # past due, premium kept until grace_ends
+    is_lapsed: bool  # past due beyond the grace period: premium paused
+    billing_portal_applies: bool  # a Stripe customer, so Manage billing has something
+
+
+def membership_summary(*, user) -> MembershipSummary:
+    """What /membership/ and /account/ say about this user's membership (none for a
+    visitor or someone who never joined: every flag false, every value empty)."""
+    membership = membership_for_user(user)
+    has_premium = member_has_premium(user)
+    has_open_subscription = membership_has_open_subscription(membership)
+    if membership is None:
+        return MembershipSummary(
+            has_premium=has_premium,
+            has_open_subscription=has_open_subscription,
+            has_details=False,
+            plan_id=None,
+            plan_name="",
+            plan_price="",
+            status_words="",
+            is_paying=False,
+            is_payment_failed=False,
+            is_cancelling=False,
+            ends_at=None,
+            renews_at=None,
+            complimentary_until=None,
+            is_complimentary=False,
+            is_free=not has_premium and not has_open_subscription,
+            grace_ends=None,
+            is_in_grace=False,
+            is_lapsed=False,
+            billing_portal_applies=False,
+        )
+    plan = membership.plan
+    is_paying = membership.status in Membership.GRANTING_STATUSES
+    ends_at = membership_ends_at(membership)
+    grace_ends = membership_grace_ends(membership)
+    return MembershipSummary(
+        has_premium=has_premium,
+        has_open_subscription=has_open_subscription,
+        has_details=bool(membership.status or membership.complimentary_until),
+        plan_id=membership.plan_id,
+        plan_name=plan.name if plan else "",
+        plan_price=f"{plan.display_price} a {plan.interval}" if plan else "",
+        status_words=membership.get_status_display() if membership.status else "",
+        is_paying=is_paying,
+        is_payment_failed=membership.status == Membership.Status.PAST_DUE,
+        is_cancelling=membership_cancellation_pending(membership),
+        ends_at=ends_at,
+        renews_at=membership.current_period_end if is_paying and not ends_at else None,
+        complimentary_until=membership.complimentary_until,
+        is_complimentary=bool(
+            has_premium and not has_open_subscription and membership.complimentary_until
+        ),
+        is_free=not has_premium and not has_open_subscription,
+        grace_ends=grace_ends,
+        is_in_grace=grace_ends is not None and has_premium,
+        is_lapsed=grace_ends is not None and not has_premium,
+        billing_portal_applies=bool(membership.stripe_customer_id),
+    )
 
 
 def member_email_verified(user) -> bool:

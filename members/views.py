@@ -105,19 +105,12 @@ def _redirect_see_other(url: str) -> HttpResponseRedirect:
 
 
 def _membership_page(request, *, form=None, status=200):
-    membership = selectors.membership_for_user(request.user)
     return render(
         request,
         "members/membership.html",
         {
             "plans": selectors.plans_on_offer(),
-            "membership": membership,
-            "has_premium": selectors.member_has_premium(request.user),
-            "has_open_subscription": selectors.membership_has_open_subscription(membership),
-            "cancellation_pending": bool(
-                membership and selectors.membership_cancellation_pending(membership)
-            ),
-            "ends_at": membership and selectors.membership_ends_at(membership),
+            "summary": selectors.membership_summary(user=request.user),
             "email_verified": selectors.member_email_verified(request.user),
             "stripe_configured": stripe_is_configured(),
             "form": form,
@@ -321,7 +314,6 @@ def account(request):
             )
             return redirect("members:account")
         status = 400
-    membership = selectors.membership_for_user(user)
     return render(
         request,
         "members/account.html",
@@ -329,16 +321,8 @@ def account(request):
             "form": form,
             "name_form": name_form,
             "reminders_form": reminders_form,
-            "membership": membership,
-            "has_premium": selectors.member_has_premium(user),
+            "summary": selectors.membership_summary(user=user),
             "private_feed_url": _private_feed_url(user),
-            "grace_ends": membership and selectors.membership_grace_ends(membership),
-            "cancellation_pending": bool(
-                membership and selectors.membership_cancellation_pending(membership)
-            ),
-            "ends_at": membership and selectors.membership_ends_at(membership),
-            "has_open_subscription": selectors.membership_has_open_subscription(membership),
-            "can_manage_billing": bool(membership and membership.stripe_customer_id),
             "email_verified": selectors.member_email_verified(user),
             "has_password": user.has_usable_password(),
         },
