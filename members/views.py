@@ -172,22 +172,26 @@ def checkout(request):
 @login_required
 def checkout_success(request):
     """Back from Checkout: confirm with Stripe itself before showing anything as paid."""
+    unavailable = False
     try:
         result = services.checkout_session_confirm(
             user=request.user, session_id=request.GET.get("session_id", "")
         )
-        state = str(result)
     except services.BillingError:
-        state = "unavailable"  # Stripe did not answer: say so, and try again shortly
-    # The CSP forbids inline scripts, so a pending page refreshes itself with a meta tag.
-    refresh = state in {services.CheckoutConfirmation.PENDING, "unavailable"}
-    status = 404 if state == services.CheckoutConfirmation.NOT_FOUND else 200
+        result = None
+        unavailable = True  # Stripe did not answer: say so, and try again shortly
+    is_pending = result == services.CheckoutConfirmation.PENDING
+    status = 404 if result == services.CheckoutConfirmation.NOT_FOUND else 200
     return render(
         request,
         "members/checkout_success.html",
         {
-            "state": state,
-            "refresh": refresh,
+            "is_confirmed": result == services.CheckoutConfirmation.CONFIRMED,
+            "is_pending": is_pending,
+            "is_unavailable": unavailable,
+            "is_expired": result == services.CheckoutConfirmation.EXPIRED,
+            # The CSP forbids inline scripts, so a pending page refreshes with a meta tag.
+            "refresh": is_pending or unavailable,
             "membership": selectors.membership_for_user(request.user),
         },
         status=status,
