@@ -129,7 +129,7 @@ class Membership(models.Model):
     # Paid up: active and trialing. past_due has a failed renewal Stripe is still retrying,
     # and grants premium only for the grace period (members.selectors).
     GRANTING_STATUSES = frozenset({Status.ACTIVE, Status.TRIALING})
-    # A membership that is going, for the emails: it ends when it moves to an ended status.
+    # Still running: a move from one of these to an ended status sends the "ended" email.
     LIVE_STATUSES = frozenset({Status.ACTIVE, Status.TRIALING, Status.PAST_DUE})
     # Only a cancellation ends a membership for good; `unpaid` is still open in Stripe and
     # can be brought back by paying the invoice (the payment-failed email covers it).

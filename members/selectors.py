@@ -132,8 +132,9 @@ class MembershipSummary:
 
 
 def membership_summary(*, user) -> MembershipSummary:
-    """What /membership/ and /account/ say about this user's membership (none for a
-    visitor or someone who never joined: every flag false, every value empty)."""
+    """What /membership/ and /account/ say about this user's membership. A visitor, or
+    someone who never joined, has nothing to show: only has_premium (staff) and is_free
+    can be true for them."""
     membership = membership_for_user(user)
     has_premium = member_has_premium(user)
     has_open_subscription = membership_has_open_subscription(membership)
