@@ -93,7 +93,7 @@ def desk_summary(*, now: dt.datetime | None = None) -> dict:
     week_ago = now - dt.timedelta(days=7)
     pending = Comment.objects.filter(status=Comment.Status.PENDING)
     cancellations = Membership.objects.filter(
-        Q(status=Membership.Status.CANCELED)
+        Q(status__in=Membership.ENDED_STATUSES)
         | Q(cancel_at_period_end=True)
         | Q(cancel_at__isnull=False),
         updated_at__gte=week_ago,

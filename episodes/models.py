@@ -10,6 +10,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from common.youtube import youtube_id
+
 from . import podcast
 from .release import next_release_at
 from .rendering import MEMBERS_ONLY_DIVIDER_TEXT, validate_members_only_divider
@@ -215,8 +217,6 @@ class Episode(models.Model):
 
     @property
     def youtube_id(self) -> str:
-        from .rendering import youtube_id
-
         return youtube_id(self.video_url)
 
 

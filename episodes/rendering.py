@@ -1,25 +1,23 @@
-"""Turning what staff and visitors write into safe HTML.
+"""Turning what staff and visitors write on an episode into safe HTML.
 
-Article bodies are Markdown written by staff; comments are plain text from anyone.
-Both pass through nh3 (the Ammonia sanitiser) last, so whatever the Markdown or
-auto-linking produced, no script, event attribute or javascript: URL survives.
+Article bodies are Markdown written by staff, cut at the members-only divider; comments
+are plain text from anyone. Both pass through the sanitising policy in common/markdown.py
+last, so whatever the Markdown or auto-linking produced, no script, event attribute or
+javascript: URL survives.
 """
 
 import hashlib
-import html
 import re
-from dataclasses import dataclass, field
-from urllib.parse import parse_qs, urlsplit
+from dataclasses import dataclass
 
-import markdown
 import nh3
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.template.loader import get_template
 from django.utils.html import linebreaks, urlize
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import slugify
 
+from common.markdown import COMMENT_TAGS, RenderedPart, render_markdown
 from common.page_cache import cache_get
 
 # The one spelling stored: `normalise_body` rewrites every accepted spelling to this.
@@ -35,39 +33,9 @@ DIVIDER_INSTRUCTION = (
     f"Write the divider on a line of its own, exactly: {MEMBERS_ONLY_DIVIDER_TEXT}"
 )
 
-ARTICLE_TAGS = {
-    "h2", "h3", "h4", "p", "br", "hr", "strong", "em", "b", "i", "a", "ul", "ol", "li",
-    "blockquote", "code", "pre", "table", "thead", "tbody", "tr", "th", "td", "figure",
-    "figcaption", "img", "sup", "sub", "abbr", "dl", "dt", "dd",
-}  # fmt: skip
-ARTICLE_ATTRIBUTES = {
-    "h2": {"id"},
-    "h3": {"id"},
-    "h4": {"id"},
-    "a": {"href", "title"},
-    "img": {"src", "alt", "title", "width", "height", "loading"},
-    "abbr": {"title"},
-    "th": {"scope"},
-    "td": set(),
-}
-URL_SCHEMES = {"http", "https", "mailto"}
-
-COMMENT_TAGS = {"p", "br", "a"}
-
-RENDER_VERSION = 3  # 2: the divider cuts whatever the line endings; 3: plain-text TOC titles
-
-
-@dataclass(frozen=True)
-class TocEntry:
-    id: str
-    title: str
-    level: int
-
-
-@dataclass(frozen=True)
-class RenderedPart:
-    html: SafeString
-    toc: list[TocEntry] = field(default_factory=list)
+# 2: the divider cuts whatever the line endings; 3: plain-text TOC titles; 4: the parts are
+# common.markdown's classes (an article pickled by older code names a module that moved).
+RENDER_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -145,38 +113,6 @@ def split_members_only(body: str) -> tuple[str, str | None]:
         return parts[0], None
     public, members_only = parts[0].rstrip(), parts[1].strip()
     return public, (members_only or None)
-
-
-def _flatten_toc(tokens, out):
-    # Markdown gives each heading's text HTML-escaped ("Sit &amp; stand", smart quotes as
-    # "&ldquo;"); the titles are kept as plain text, and templates escape them once.
-    for token in tokens:
-        if token["level"] in (2, 3):
-            title = html.unescape(token["name"])
-            out.append(TocEntry(id=token["id"], title=title, level=token["level"]))
-        _flatten_toc(token.get("children", []), out)
-    return out
-
-
-def render_markdown(text: str, *, id_prefix: str = "") -> RenderedPart:
-    def _slugify(value, separator):
-        return id_prefix + (slugify(value) or "section")
-
-    md = markdown.Markdown(
-        extensions=["toc", "tables", "sane_lists", "smarty", "abbr", "def_list"],
-        extension_configs={"toc": {"slugify": _slugify, "toc_depth": "2-3"}},
-        output_format="html",
-    )
-    raw_html = md.convert(text)
-    clean = nh3.clean(
-        raw_html,
-        tags=ARTICLE_TAGS,
-        attributes=ARTICLE_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer",
-        strip_comments=True,
-    )
-    return RenderedPart(html=mark_safe(clean), toc=_flatten_toc(md.toc_tokens, []))
 
 
 def render_article(body: str) -> RenderedArticle:
@@ -281,25 +217,3 @@ def render_comment_list(threads, *, is_preview: bool) -> str:
             replies = f'<ol class="comment-list comment-list--replies">{replies}</ol>'
         items.append(f"<li>{comment_html}{replies}</li>")
     return mark_safe(f'<ol class="comment-list">{"".join(items)}</ol>')
-
-
-YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
-
-
-def youtube_id(url: str) -> str:
-    """The video id of a YouTube link, or "" if the link is not a YouTube video."""
-    if not url:
-        return ""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower().removeprefix("www.").removeprefix("m.")
-    candidate = ""
-    if host == "youtu.be":
-        candidate = parts.path.lstrip("/").split("/")[0]
-    elif host in {"youtube.com", "youtube-nocookie.com"}:
-        if parts.path == "/watch":
-            candidate = parse_qs(parts.query).get("v", [""])[0]
-        else:
-            segments = [s for s in parts.path.split("/") if s]
-            if len(segments) >= 2 and segments[0] in {"embed", "shorts", "live", "v"}:
-                candidate = segments[1]
-    return candidate if YOUTUBE_ID.match(candidate) else ""

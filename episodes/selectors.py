@@ -10,13 +10,14 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from common.markdown import RenderedPart, TocEntry
 from common.page_cache import cache_get, catalogue_generation, content_generation, request_memo
 from members.selectors import member_has_premium, plan_prices_in_words, plans_on_offer
 from programs.models import Routine
 from programs.selectors import practice_routines_for_viewer, program_started
 
 from .models import Comment, Episode, PodcastShow, Topic
-from .rendering import RenderedPart, TocEntry, render_episode_article
+from .rendering import render_episode_article
 
 
 def podcast_show_get(*, feed_url: str) -> PodcastShow:

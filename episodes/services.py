@@ -25,9 +25,9 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from backinshape.emails import email_build
+from common.emails import email_build
 from common.page_cache import comments_changed
-from members.selectors import sunday_email_recipient_addresses
+from members.selectors import member_email_verified, sunday_email_recipient_addresses
 from members.services import sunday_email_unsubscribe_token
 
 from .models import Comment, Episode, ReleaseDelivery, ReleaseMailing, Topic
@@ -146,9 +146,7 @@ def _user_posts_without_moderation(user) -> bool:
         return False
     if user.is_staff:
         return True
-    from allauth.account.models import EmailAddress
-
-    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+    return member_email_verified(user)
 
 
 def comment_create(

@@ -124,6 +124,24 @@ class Membership(models.Model):
         UNPAID = "unpaid", "Unpaid"
         PAUSED = "paused", "Paused"
 
+    # What the statuses mean here, each set defined once
+    # (https://docs.stripe.com/billing/subscriptions/overview).
+    # Paid up: active and trialing. past_due has a failed renewal Stripe is still retrying,
+    # and grants premium only for the grace period (members.selectors).
+    GRANTING_STATUSES = frozenset({Status.ACTIVE, Status.TRIALING})
+    # Still running: a move from one of these to an ended status sends the "ended" email.
+    LIVE_STATUSES = frozenset({Status.ACTIVE, Status.TRIALING, Status.PAST_DUE})
+    # Only a cancellation ends a membership for good; `unpaid` is still open in Stripe and
+    # can be brought back by paying the invoice (the payment-failed email covers it).
+    ENDED_STATUSES = frozenset({Status.CANCELED})
+    # After these a Stripe subscription will never bill or grant again.
+    SUBSCRIPTION_FINISHED_STATUSES = frozenset({Status.CANCELED, Status.INCOMPLETE_EXPIRED})
+    # The member still has a subscription to look after in the Customer Portal (pay a
+    # failed invoice, resume, cancel) rather than start a second one.
+    SUBSCRIPTION_OPEN_STATUSES = frozenset(
+        {Status.ACTIVE, Status.TRIALING, Status.PAST_DUE, Status.UNPAID, Status.PAUSED}
+    )
+
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="membership")
     stripe_customer_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     stripe_subscription_id = models.CharField(max_length=255, unique=True, null=True, blank=True)

@@ -2,16 +2,13 @@
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from .models import Membership, Plan
-
-# Stripe subscription statuses (https://docs.stripe.com/billing/subscriptions/overview):
-# active and trialing are paid up; past_due has a failed renewal Stripe is still retrying.
-GRANTING_STATUSES = frozenset({Membership.Status.ACTIVE, Membership.Status.TRIALING})
 
 
 def membership_grace_ends(membership: Membership) -> dt.datetime | None:
@@ -28,7 +25,7 @@ def membership_grants_premium(membership: Membership | None, *, now=None) -> boo
     now = now or timezone.now()
     if membership.complimentary_until and membership.complimentary_until >= timezone.localdate(now):
         return True
-    if membership.status in GRANTING_STATUSES:
+    if membership.status in Membership.GRANTING_STATUSES:
         return True
     if membership.status == Membership.Status.PAST_DUE:
         grace_ends = membership_grace_ends(membership)
@@ -52,23 +49,6 @@ def member_has_premium(user) -> bool:
     result = membership_grants_premium(membership)
     user._has_premium_cache = result
     return result
-
-
-# Statuses after which a Stripe subscription will never bill or grant again.
-SUBSCRIPTION_FINISHED_STATUSES = frozenset(
-    {Membership.Status.CANCELED, Membership.Status.INCOMPLETE_EXPIRED}
-)
-# Statuses where the member still has a subscription to look after in the Customer
-# Portal (pay a failed invoice, resume, cancel) rather than start a second one.
-SUBSCRIPTION_OPEN_STATUSES = frozenset(
-    {
-        Membership.Status.ACTIVE,
-        Membership.Status.TRIALING,
-        Membership.Status.PAST_DUE,
-        Membership.Status.UNPAID,
-        Membership.Status.PAUSED,
-    }
-)
 
 
 def plans_on_offer() -> list[Plan]:
@@ -97,7 +77,7 @@ def membership_cancellation_pending(membership: Membership) -> bool:
     Stripe marks this either with `cancel_at_period_end` or with a `cancel_at` timestamp
     (the `cancel_at` enums of 2025-07-30.basil resolve to one), so both count.
     """
-    if membership.status in SUBSCRIPTION_FINISHED_STATUSES:
+    if membership.status in Membership.SUBSCRIPTION_FINISHED_STATUSES:
         return False
     return bool(membership.cancel_at_period_end or membership.cancel_at)
 
@@ -113,17 +93,108 @@ def membership_has_open_subscription(membership: Membership | None) -> bool:
     return bool(
         membership
         and membership.stripe_subscription_id
-        and membership.status in SUBSCRIPTION_OPEN_STATUSES
+        and membership.status in Membership.SUBSCRIPTION_OPEN_STATUSES
+    )
+
+
+def verified_email_addresses():
+    """The addresses their owners have confirmed with allauth's link or code: the one
+    definition of "verified", for one member (below) and for the Sunday email's list."""
+    from allauth.account.models import EmailAddress
+
+    return EmailAddress.objects.filter(verified=True)
+
+
+@dataclass(frozen=True)
+class MembershipSummary:
+    """A member's membership as the plans page and the account page show it, worked out
+    here once so the templates only show it (they never read a Stripe status)."""
+
+    has_premium: bool  # the access rule, staff included
+    has_open_subscription: bool  # a subscription to look after rather than start again
+    has_details: bool  # a status or a complimentary period to show
+    plan_id: int | None
+    plan_name: str
+    plan_price: str  # "£9 a month"
+    status_words: str  # "Active", "Past due"…; "" with no subscription
+    is_paying: bool  # active or trialing
+    is_payment_failed: bool  # past due: Stripe is retrying a failed renewal
+    is_cancelling: bool  # Stripe says the subscription will end
+    ends_at: dt.datetime | None  # when a pending cancellation takes effect
+    renews_at: dt.datetime | None  # the next renewal, for a paying member not cancelling
+    complimentary_until: dt.date | None
+    is_complimentary: bool  # premium from staff, with nothing to pay
+    is_free: bool  # no premium and no subscription: the free plan
+    grace_ends: dt.datetime | None  # past due: when premium stops (or stopped)
+    is_in_grace: bool  # past due, premium kept until grace_ends
+    is_lapsed: bool  # past due beyond the grace period: premium paused
+    billing_portal_applies: bool  # a Stripe customer, so Manage billing has something
+
+
+def membership_summary(*, user) -> MembershipSummary:
+    """What /membership/ and /account/ say about this user's membership. A visitor, or
+    someone who never joined, has nothing to show: only has_premium (staff) and is_free
+    can be true for them."""
+    membership = membership_for_user(user)
+    has_premium = member_has_premium(user)
+    has_open_subscription = membership_has_open_subscription(membership)
+    if membership is None:
+        return MembershipSummary(
+            has_premium=has_premium,
+            has_open_subscription=has_open_subscription,
+            has_details=False,
+            plan_id=None,
+            plan_name="",
+            plan_price="",
+            status_words="",
+            is_paying=False,
+            is_payment_failed=False,
+            is_cancelling=False,
+            ends_at=None,
+            renews_at=None,
+            complimentary_until=None,
+            is_complimentary=False,
+            is_free=not has_premium and not has_open_subscription,
+            grace_ends=None,
+            is_in_grace=False,
+            is_lapsed=False,
+            billing_portal_applies=False,
+        )
+    plan = membership.plan
+    is_paying = membership.status in Membership.GRANTING_STATUSES
+    ends_at = membership_ends_at(membership)
+    grace_ends = membership_grace_ends(membership)
+    return MembershipSummary(
+        has_premium=has_premium,
+        has_open_subscription=has_open_subscription,
+        has_details=bool(membership.status or membership.complimentary_until),
+        plan_id=membership.plan_id,
+        plan_name=plan.name if plan else "",
+        plan_price=f"{plan.display_price} a {plan.interval}" if plan else "",
+        status_words=membership.get_status_display() if membership.status else "",
+        is_paying=is_paying,
+        is_payment_failed=membership.status == Membership.Status.PAST_DUE,
+        is_cancelling=membership_cancellation_pending(membership),
+        ends_at=ends_at,
+        renews_at=membership.current_period_end if is_paying and not ends_at else None,
+        complimentary_until=membership.complimentary_until,
+        is_complimentary=bool(
+            has_premium and not has_open_subscription and membership.complimentary_until
+        ),
+        is_free=not has_premium and not has_open_subscription,
+        grace_ends=grace_ends,
+        is_in_grace=grace_ends is not None and has_premium,
+        is_lapsed=grace_ends is not None and not has_premium,
+        billing_portal_applies=bool(membership.stripe_customer_id),
     )
 
 
 def member_email_verified(user) -> bool:
-    """Has this user confirmed their sign-in address with allauth? Required before paying."""
-    from allauth.account.models import EmailAddress
-
+    """Has this user confirmed their sign-in address? Required before paying, and before
+    a comment goes up without moderation."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+    return verified_email_addresses().filter(user=user, email__iexact=user.email).exists()
 
 
 def sunday_email_recipients() -> list[str]:
@@ -132,8 +203,6 @@ def sunday_email_recipients() -> list[str]:
     Confirmed free subscribers who have not left, and members with a confirmed address who
     have not opted out. Addresses that bounced or complained are never mailed.
     """
-    from allauth.account.models import EmailAddress
-
     from .models import Subscriber, User
 
     suppressed = {
@@ -143,7 +212,7 @@ def sunday_email_recipients() -> list[str]:
     subscribers = Subscriber.objects.filter(
         confirmed_at__isnull=False, unsubscribed_at__isnull=True, suppressed_at__isnull=True
     ).values_list("email", flat=True)
-    verified = EmailAddress.objects.filter(verified=True).values_list("email", flat=True)
+    verified = verified_email_addresses().values_list("email", flat=True)
     members = User.objects.filter(
         is_active=True, wants_sunday_email=True, email__in=verified
     ).values_list("email", flat=True)
@@ -162,8 +231,6 @@ def sunday_email_recipient_addresses(*, chunk_size: int = 2000) -> Iterator[str]
     An address can come twice (a subscriber who is also a member, in another case); the
     caller de-duplicates, as the release email does with its unique (mailing, email) row.
     """
-    from allauth.account.models import EmailAddress
-
     from .models import Subscriber, User
 
     suppressed = Subscriber.objects.filter(
@@ -176,7 +243,7 @@ def sunday_email_recipient_addresses(*, chunk_size: int = 2000) -> Iterator[str]
         .order_by("pk")
         .values_list("email", flat=True)
     )
-    verified = EmailAddress.objects.filter(verified=True, email=OuterRef("email"))
+    verified = verified_email_addresses().filter(email=OuterRef("email"))
     members = (
         User.objects.filter(is_active=True, wants_sunday_email=True)
         .filter(Exists(verified))

@@ -106,19 +106,12 @@ def _redirect_see_other(url: str) -> HttpResponseRedirect:
 
 
 def _membership_page(request, *, form=None, status=200):
-    membership = selectors.membership_for_user(request.user)
     return render(
         request,
         "members/membership.html",
         {
             "plans": selectors.plans_on_offer(),
-            "membership": membership,
-            "has_premium": selectors.member_has_premium(request.user),
-            "has_open_subscription": selectors.membership_has_open_subscription(membership),
-            "cancellation_pending": bool(
-                membership and selectors.membership_cancellation_pending(membership)
-            ),
-            "ends_at": membership and selectors.membership_ends_at(membership),
+            "summary": selectors.membership_summary(user=request.user),
             "email_verified": selectors.member_email_verified(request.user),
             "stripe_configured": stripe_is_configured(),
             "form": form,
@@ -180,22 +173,26 @@ def checkout(request):
 @login_required
 def checkout_success(request):
     """Back from Checkout: confirm with Stripe itself before showing anything as paid."""
+    unavailable = False
     try:
         result = services.checkout_session_confirm(
             user=request.user, session_id=request.GET.get("session_id", "")
         )
-        state = str(result)
     except services.BillingError:
-        state = "unavailable"  # Stripe did not answer: say so, and try again shortly
-    # The CSP forbids inline scripts, so a pending page refreshes itself with a meta tag.
-    refresh = state in {services.CheckoutConfirmation.PENDING, "unavailable"}
-    status = 404 if state == services.CheckoutConfirmation.NOT_FOUND else 200
+        result = None
+        unavailable = True  # Stripe did not answer: say so, and try again shortly
+    is_pending = result == services.CheckoutConfirmation.PENDING
+    status = 404 if result == services.CheckoutConfirmation.NOT_FOUND else 200
     return render(
         request,
         "members/checkout_success.html",
         {
-            "state": state,
-            "refresh": refresh,
+            "is_confirmed": result == services.CheckoutConfirmation.CONFIRMED,
+            "is_pending": is_pending,
+            "is_unavailable": unavailable,
+            "is_expired": result == services.CheckoutConfirmation.EXPIRED,
+            # The CSP forbids inline scripts, so a pending page refreshes with a meta tag.
+            "refresh": is_pending or unavailable,
             "membership": selectors.membership_for_user(request.user),
         },
         status=status,
@@ -322,7 +319,6 @@ def account(request):
             )
             return redirect("members:account")
         status = 400
-    membership = selectors.membership_for_user(user)
     return render(
         request,
         "members/account.html",
@@ -330,16 +326,8 @@ def account(request):
             "form": form,
             "name_form": name_form,
             "reminders_form": reminders_form,
-            "membership": membership,
-            "has_premium": selectors.member_has_premium(user),
+            "summary": selectors.membership_summary(user=user),
             "private_feed_url": _private_feed_url(user),
-            "grace_ends": membership and selectors.membership_grace_ends(membership),
-            "cancellation_pending": bool(
-                membership and selectors.membership_cancellation_pending(membership)
-            ),
-            "ends_at": membership and selectors.membership_ends_at(membership),
-            "has_open_subscription": selectors.membership_has_open_subscription(membership),
-            "can_manage_billing": bool(membership and membership.stripe_customer_id),
             "email_verified": selectors.member_email_verified(user),
             "has_password": user.has_usable_password(),
         },

@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from common.youtube import youtube_id  # one parser for every YouTube link
+
 PAIN_VALIDATORS = [MinValueValidator(0), MaxValueValidator(10)]
 EFFORT_VALIDATORS = [MinValueValidator(1), MaxValueValidator(10)]
 
@@ -207,8 +209,6 @@ class Exercise(models.Model):
 
     @property
     def youtube_id(self) -> str:
-        from episodes.rendering import youtube_id  # one parser for every YouTube link
-
         return youtube_id(self.video_url)
 
 

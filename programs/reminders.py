@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from backinshape.emails import email_send
+from common.emails import email_send
 from members.selectors import member_has_premium
 from members.services import member_checkin_reminders_set
 

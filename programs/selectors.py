@@ -12,7 +12,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 
-from episodes.rendering import render_markdown
+from common.markdown import render_markdown
 from members.selectors import member_has_premium
 
 from .models import (
