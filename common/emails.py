@@ -1,16 +1,22 @@
-"""The one way the site sends email.
+"""The one way the site sends email: one named function per email.
 
 Each email is three templates under templates/emails/: NAME-subject.txt, NAME-body.txt
-and NAME-body.html, sent as multipart/alternative (plain text first, HTML second).
+and NAME-body.html, sent as multipart/alternative (plain text first, HTML second). The
+functions below are the only callers of those templates, so what each email needs is
+written once, as its parameters, and a misspelt template name or context key cannot
+reach a reader.
 """
+
+import datetime as dt
+from dataclasses import dataclass, fields
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 
-def email_build(
-    *, to: str, template: str, context: dict, headers: dict | None = None
+def _message(
+    template: str, to: str, context: dict, *, headers: dict | None = None
 ) -> EmailMultiAlternatives:
     context = {"SITE_URL": settings.SITE_URL, "SITE_NAME": "Back In Shape", **context}
     subject = render_to_string(f"emails/{template}-subject.txt", context)
@@ -28,5 +34,68 @@ def email_build(
     return message
 
 
-def email_send(*, to: str, template: str, context: dict, headers: dict | None = None) -> None:
-    email_build(to=to, template=template, context=context, headers=headers).send()
+def _one_click_unsubscribe(url: str) -> dict[str, str]:
+    # RFC 2369 List-Unsubscribe, with RFC 8058's one-click POST, as Gmail and Yahoo
+    # require of bulk mail.
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def subscribe_confirm(to: str, *, confirm_path: str) -> None:
+    """The double opt-in link for the Sunday email."""
+    _message("subscribe-confirm", to, {"confirm_path": confirm_path}).send()
+
+
+@dataclass(frozen=True)
+class MembershipFacts:
+    """What every membership email says about the membership."""
+
+    name: str
+    plan: object
+    current_period_end: dt.datetime | None
+    grace_ends: dt.datetime | None
+    account_url: str
+    membership_url: str
+    program_url: str
+
+    def as_context(self) -> dict:
+        return {field.name: getattr(self, field.name) for field in fields(self)}
+
+
+def membership_welcome(to: str, facts: MembershipFacts) -> None:
+    _message("membership-welcome", to, facts.as_context()).send()
+
+
+def membership_payment_failed(to: str, facts: MembershipFacts) -> None:
+    _message("membership-payment-failed", to, facts.as_context()).send()
+
+
+def membership_ended(to: str, facts: MembershipFacts) -> None:
+    _message("membership-ended", to, facts.as_context()).send()
+
+
+def checkin_reminder(to: str, *, session, checkin_url: str, stop_url: str) -> None:
+    """The morning-after reminder to check in on a session; `stop_url` turns them off."""
+    _message(
+        "checkin-reminder",
+        to,
+        {"session": session, "checkin_url": checkin_url, "stop_url": stop_url},
+        headers=_one_click_unsubscribe(stop_url),
+    ).send()
+
+
+def release(
+    to: str, *, episode, episode_url: str, toc, unsubscribe_url: str, list_id: str
+) -> EmailMultiAlternatives:
+    """The Sunday email for one episode, built, not sent: the release sends it to many
+    (see episodes/services.py's ReleaseEmail). `list_id` is its RFC 2919 List-Id."""
+    return _message(
+        "release",
+        to,
+        {
+            "episode": episode,
+            "episode_url": episode_url,
+            "toc": toc,
+            "unsubscribe_url": unsubscribe_url,
+        },
+        headers={**_one_click_unsubscribe(unsubscribe_url), "List-Id": list_id},
+    )

@@ -25,7 +25,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from common.emails import email_build
+from common import emails
 from common.page_cache import comments_changed
 from members.selectors import member_email_verified, sunday_email_recipient_addresses
 from members.services import sunday_email_unsubscribe_token
@@ -876,14 +876,14 @@ class ReleaseEmail:
     def for_recipient(self, email: str) -> EmailMultiAlternatives:
         return self._message(to=email, url=self.unsubscribe_url(email))
 
-    def for_batch(self, emails: list[str], *, merge_field: str) -> EmailMultiAlternatives:
+    def for_batch(self, addresses: list[str], *, merge_field: str) -> EmailMultiAlternatives:
         """One message for a provider's batch API: each address gets its own copy, with
         its unsubscribe link filled in by the provider from merge data and headers."""
-        message = self._message(to=emails[0], url=merge_field.format("unsubscribe_url"))
-        message.to = list(emails)
-        message.merge_data = {email: self.merge_values(email) for email in emails}
+        message = self._message(to=addresses[0], url=merge_field.format("unsubscribe_url"))
+        message.to = list(addresses)
+        message.merge_data = {email: self.merge_values(email) for email in addresses}
         message.merge_headers = {
-            email: {"List-Unsubscribe": f"<{self.unsubscribe_url(email)}>"} for email in emails
+            email: {"List-Unsubscribe": f"<{self.unsubscribe_url(email)}>"} for email in addresses
         }
         message.extra_headers.pop("List-Unsubscribe", None)
         return message
@@ -932,20 +932,13 @@ def release_email_prepare(*, episode: Episode, subject_prefix: str = "") -> Rele
 
     host = urlsplit(settings.SITE_URL).hostname or "backinshape.example"
     unsubscribe_url = ReleaseEmail.PLACEHOLDER
-    template = email_build(
-        to=ReleaseEmail.PLACEHOLDER_ADDRESS,
-        template="release",
-        context={
-            "episode": episode,
-            "episode_url": settings.SITE_URL + episode.get_absolute_url(),
-            "toc": render_episode_article(episode).public.toc,
-            "unsubscribe_url": unsubscribe_url,
-        },
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "List-Id": f"Back In Shape Sunday email <sunday.{host}>",
-        },
+    template = emails.release(
+        ReleaseEmail.PLACEHOLDER_ADDRESS,
+        episode=episode,
+        episode_url=settings.SITE_URL + episode.get_absolute_url(),
+        toc=render_episode_article(episode).public.toc,
+        unsubscribe_url=unsubscribe_url,
+        list_id=f"Back In Shape Sunday email <sunday.{host}>",
     )
     return ReleaseEmail(template=template, subject_prefix=subject_prefix)
 

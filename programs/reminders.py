@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from common.emails import email_send
+from common import emails
 from members.selectors import member_has_premium
 from members.services import member_checkin_reminders_set
 
@@ -84,15 +84,8 @@ def checkin_reminder_send(*, session: SessionLog) -> bool:
     )
     checkin_url = settings.SITE_URL + session.routine.get_absolute_url() + f"#checkin-{session.pk}"
     try:
-        email_send(
-            to=user.email,
-            template="checkin-reminder",
-            context={"session": session, "checkin_url": checkin_url, "stop_url": stop_url},
-            headers={
-                # RFC 8058: one-click unsubscribe by POST; RFC 2369 List-Unsubscribe.
-                "List-Unsubscribe": f"<{stop_url}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            },
+        emails.checkin_reminder(
+            user.email, session=session, checkin_url=checkin_url, stop_url=stop_url
         )
     except (OSError, smtplib.SMTPException):
         # Not sent: give the claim back, so the next hourly run tries again that morning,

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
-from common.emails import email_send
+from common import emails
 
 from ..models import Membership
 from ..selectors import membership_grace_ends, membership_grants_premium
@@ -57,17 +57,21 @@ def membership_email_send(*, membership_id: int, kind: str) -> bool:
         logger.info("Not sending %s to member %s: state moved on", kind, membership.user_id)
         return False
     user = membership.user
-    email_send(
-        to=user.email,
-        template=kind,
-        context={
-            "name": user.display_name,
-            "plan": membership.plan,
-            "current_period_end": membership.current_period_end,
-            "grace_ends": membership_grace_ends(membership),
-            "account_url": settings.SITE_URL + reverse("members:account"),
-            "membership_url": settings.SITE_URL + reverse("members:membership"),
-            "program_url": settings.SITE_URL + reverse("programs:overview"),
-        },
+    send = {
+        MEMBERSHIP_EMAIL_WELCOME: emails.membership_welcome,
+        MEMBERSHIP_EMAIL_PAYMENT_FAILED: emails.membership_payment_failed,
+        MEMBERSHIP_EMAIL_ENDED: emails.membership_ended,
+    }[kind]
+    send(
+        user.email,
+        emails.MembershipFacts(
+            name=user.display_name,
+            plan=membership.plan,
+            current_period_end=membership.current_period_end,
+            grace_ends=membership_grace_ends(membership),
+            account_url=settings.SITE_URL + reverse("members:account"),
+            membership_url=settings.SITE_URL + reverse("members:membership"),
+            program_url=settings.SITE_URL + reverse("programs:overview"),
+        ),
     )
     return True

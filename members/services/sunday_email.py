@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from common.emails import email_send
+from common import emails
 
 from ..models import EmailSuppression, Subscriber, User
 
@@ -33,12 +33,9 @@ def subscriber_request(*, email: str) -> Subscriber:
         subscriber.unsubscribed_at = None
         subscriber.confirmed_at = None
         subscriber.save(update_fields=["unsubscribed_at", "confirmed_at"])
-    email_send(
-        to=subscriber.email,
-        template="subscribe-confirm",
-        context={
-            "confirm_path": reverse("members:subscribe_confirm", args=[subscriber.token]),
-        },
+    emails.subscribe_confirm(
+        subscriber.email,
+        confirm_path=reverse("members:subscribe_confirm", args=[subscriber.token]),
     )
     return subscriber
 

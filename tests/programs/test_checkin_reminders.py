@@ -129,15 +129,15 @@ def test_a_reminder_the_mail_server_did_not_take_is_tried_again_next_hour(
 
     add_session(member, routines[0], 2, pain=None)
     calls = {"n": 0}
-    real_send = reminders.email_send
+    real_send = reminders.emails.checkin_reminder
 
-    def flaky_send(**kwargs):
+    def flaky_send(*args, **kwargs):
         calls["n"] += 1
         if calls["n"] == 1:
             raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
-        return real_send(**kwargs)
+        return real_send(*args, **kwargs)
 
-    monkeypatch.setattr(reminders, "email_send", flaky_send)
+    monkeypatch.setattr(reminders.emails, "checkin_reminder", flaky_send)
     assert reminders.checkin_reminders_send(now=at(3, 8, 5)) == 0
     assert not CheckInReminder.objects.exists()  # the claim was given back
     assert reminders.checkin_reminders_send(now=at(3, 9, 5)) == 1
