@@ -21,7 +21,7 @@ from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import DNS_NAME, make_msgid, sanitize_address
 from django.db import connection as db_connection
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,6 +35,7 @@ from .podcast import audio_duration_seconds
 from .release import next_release_at
 from .rendering import normalise_body
 from .search import search_vectors_update
+from .selectors import reclaimable, release_chunk_ranges
 
 logger = logging.getLogger(__name__)
 
@@ -311,45 +312,6 @@ def release_mailing_prepare(*, episode: Episode) -> ReleaseMailing:
     return mailing
 
 
-def _claim_stale_before(now: dt.datetime) -> dt.datetime:
-    return now - dt.timedelta(seconds=settings.RELEASE_CLAIM_STALE_SECONDS)
-
-
-def _reclaimable(queryset, now: dt.datetime):
-    """Waiting rows nobody holds: never claimed, released, or claimed by a dead worker."""
-    return queryset.filter(status=ReleaseDelivery.Status.PENDING).filter(
-        Q(claimed_at__isnull=True) | Q(claimed_at__lt=_claim_stale_before(now))
-    )
-
-
-def release_chunk_ranges(
-    *, mailing: ReleaseMailing, chunk_size: int | None = None, now=None
-) -> list[tuple[int, int]]:
-    """The (first_id, last_id) ranges of a mailing's sendable deliveries, chunk_size rows
-    each: one chunk task per range. Streams the ids, so it is flat in memory too."""
-    chunk_size = chunk_size or settings.RELEASE_CHUNK_SIZE
-    now = now or timezone.now()
-    ids = (
-        _reclaimable(ReleaseDelivery.objects.filter(mailing=mailing), now)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    ranges: list[tuple[int, int]] = []
-    first = last = None
-    count = 0
-    for pk in ids.iterator(chunk_size=5000):
-        if first is None:
-            first = pk
-        last = pk
-        count += 1
-        if count == chunk_size:
-            ranges.append((first, last))
-            first, count = None, 0
-    if first is not None:
-        ranges.append((first, last))
-    return ranges
-
-
 def release_mailing_dispatch(*, mailing: ReleaseMailing, now=None) -> list[tuple[int, int]]:
     """Ranges to hand out as chunk tasks now, noting the hand-out so the sweep waits."""
     now = now or timezone.now()
@@ -383,19 +345,6 @@ def release_emails_due(*, now=None) -> list[Episode]:
     return due
 
 
-def release_mailings_stalled(*, now=None) -> list[ReleaseMailing]:
-    """Unfinished mailings nobody has worked on for RELEASE_CLAIM_STALE_SECONDS: their
-    worker died, or their tasks were lost. The resume sweep dispatches them again."""
-    now = now or timezone.now()
-    stale = _claim_stale_before(now)
-    return list(
-        ReleaseMailing.objects.filter(completed_at__isnull=True)
-        .filter(Q(active_at__isnull=True) | Q(active_at__lt=stale))
-        .select_related("episode")
-        .order_by("pk")
-    )
-
-
 def _release_claim(
     *, mailing_id: int, first_id: int, last_id: int, claimer: str, limit: int
 ) -> list[ReleaseDelivery]:
@@ -409,7 +358,7 @@ def _release_claim(
     rows = ReleaseDelivery.objects.filter(mailing_id=mailing_id, pk__range=(first_id, last_id))
     with transaction.atomic():
         ids = list(
-            _reclaimable(rows, now)
+            reclaimable(rows, now)
             .select_for_update(skip_locked=True)
             .order_by("pk")
             .values_list("pk", flat=True)[:limit]
@@ -970,9 +919,3 @@ def release_failed_retry(*, mailing: ReleaseMailing) -> int:
     if retried:
         ReleaseMailing.objects.filter(pk=mailing.pk).update(completed_at=None)
     return retried
-
-
-def release_pending_count(*, episode: Episode) -> int:
-    return ReleaseDelivery.objects.filter(
-        mailing__episode=episode, status=ReleaseDelivery.Status.PENDING
-    ).count()

@@ -3,7 +3,7 @@ from functools import partial
 from celery import shared_task
 from django.db import transaction
 
-from . import services
+from . import selectors, services
 from .models import Episode, ReleaseMailing
 
 
@@ -66,4 +66,4 @@ def release_mailings_resume() -> int:
     chunk tasks were queued for stalled mailings."""
     for episode in services.release_emails_due():
         transaction.on_commit(partial(send_release.delay, episode.pk))
-    return sum(_chunks_enqueue(mailing) for mailing in services.release_mailings_stalled())
+    return sum(_chunks_enqueue(mailing) for mailing in selectors.release_mailings_stalled())

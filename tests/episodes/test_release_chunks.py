@@ -7,7 +7,7 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from episodes import services
+from episodes import selectors, services
 from episodes.models import ReleaseDelivery, ReleaseMailing
 from episodes.tasks import release_mailings_resume, send_release
 from members.models import Subscriber
@@ -128,7 +128,7 @@ def test_two_workers_on_the_same_chunk_at_once_send_each_email_once(postgresql, 
     episode = EpisodeFactory(publish_at=timezone.now() - dt.timedelta(hours=1))
     _subscribers(n)
     mailing = services.release_mailing_prepare(episode=episode)
-    first, last = services.release_chunk_ranges(mailing=mailing)[0]
+    first, last = selectors.release_chunk_ranges(mailing=mailing)[0]
     barrier = threading.Barrier(2)
     counts = []
 

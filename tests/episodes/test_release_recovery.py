@@ -22,7 +22,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
 
-from episodes import services
+from episodes import selectors, services
 from episodes.models import ReleaseDelivery, ReleaseMailing
 from episodes.tasks import release_mailings_resume
 
@@ -85,7 +85,7 @@ def test_the_sweep_waits_for_a_chunk_that_is_retrying_a_failed_server(smtp_sink,
         services.release_send(episode=premium_episode)
 
     assert ReleaseDelivery.objects.exclude(claimed_by="").count() == 0  # claims released
-    assert services.release_mailings_stalled() == []  # the task's retry is coming
+    assert selectors.release_mailings_stalled() == []  # the task's retry is coming
 
 
 def test_a_killed_worker_task_goes_back_to_the_queue_soon(settings):

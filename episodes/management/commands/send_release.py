@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from episodes import services
+from episodes import selectors, services
 from episodes.models import Episode
 
 
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         except services.EpisodeNotLive as error:
             raise CommandError(f"{error} Publish it first.") from None
         sent = services.release_deliveries_send(mailing=mailing)
-        waiting = services.release_pending_count(episode=episode)
+        waiting = selectors.release_pending_count(episode=episode)
         total = mailing.deliveries.count()
         self.stdout.write(
             self.style.SUCCESS(f"Sent {sent} email(s) for “{episode.title}”.")
