@@ -206,8 +206,8 @@ def member_page_context(*, user) -> dict:
         membership_ends_at,
         membership_for_user,
         membership_grants_premium,
+        sunday_email_is_unsubscribed,
     )
-    from members.services import sunday_email_is_unsubscribed
     from members.stripe_client import stripe_dashboard_url
     from programs.charts import pain_chart
     from programs.models import ProgressEvent

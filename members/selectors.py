@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from .models import Membership, Plan
+from .models import Membership, Plan, Subscriber, User
 
 
 def membership_grace_ends(membership: Membership) -> dt.datetime | None:
@@ -203,8 +203,6 @@ def sunday_email_recipients() -> list[str]:
     Confirmed free subscribers who have not left, and members with a confirmed address who
     have not opted out. Addresses that bounced or complained are never mailed.
     """
-    from .models import Subscriber, User
-
     suppressed = {
         email.lower()
         for email in Subscriber.objects.exclude(suppressed_at=None).values_list("email", flat=True)
@@ -231,8 +229,6 @@ def sunday_email_recipient_addresses(*, chunk_size: int = 2000) -> Iterator[str]
     An address can come twice (a subscriber who is also a member, in another case); the
     caller de-duplicates, as the release email does with its unique (mailing, email) row.
     """
-    from .models import Subscriber, User
-
     suppressed = Subscriber.objects.filter(
         email__iexact=OuterRef("email"), suppressed_at__isnull=False
     )
@@ -262,3 +258,12 @@ def feed_token_find(token: str):
     if not token or len(token) > 64:
         return None
     return FeedToken.objects.select_related("user__membership").filter(token=token).first()
+
+
+def sunday_email_is_unsubscribed(*, email: str) -> bool:
+    """Whether this address has already left the Sunday email (as a subscriber and a member)."""
+    subscribed = Subscriber.objects.filter(
+        email__iexact=email, confirmed_at__isnull=False, unsubscribed_at__isnull=True
+    ).exists()
+    wants = User.objects.filter(email__iexact=email, wants_sunday_email=True).exists()
+    return not (subscribed or wants)

@@ -89,7 +89,7 @@ def unsubscribe(request, token):
     if request.method == "POST":
         services.sunday_email_unsubscribe(email=email)
         return render(request, "members/unsubscribed.html", {"email": email})
-    already = services.sunday_email_is_unsubscribed(email=email)
+    already = selectors.sunday_email_is_unsubscribed(email=email)
     return render(
         request, "members/unsubscribe.html", {"email": email, "already_unsubscribed": already}
     )

@@ -69,15 +69,6 @@ def sunday_email_address_for_token(token: str) -> str | None:
         return None
 
 
-def sunday_email_is_unsubscribed(*, email: str) -> bool:
-    """Whether this address has already left the Sunday email (as a subscriber and a member)."""
-    subscribed = Subscriber.objects.filter(
-        email__iexact=email, confirmed_at__isnull=False, unsubscribed_at__isnull=True
-    ).exists()
-    wants = User.objects.filter(email__iexact=email, wants_sunday_email=True).exists()
-    return not (subscribed or wants)
-
-
 def sunday_email_unsubscribe(*, email: str) -> None:
     """Stop the Sunday email to this address at once (RFC 8058 one-click, or the page's button).
 
