@@ -10,11 +10,13 @@ never cached.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
+from allauth.account.models import EmailAddress
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,8 +26,22 @@ from episodes import services as episode_services
 from episodes.models import Comment, Episode, ReleaseDelivery, ReleaseMailing
 from episodes.release import next_release_at
 from episodes.rendering import render_article
-from members.models import Membership
-from programs.models import MemberProgress, PauseReason
+from members.models import EmailSuppression, Membership, User
+from members.selectors import (
+    member_email_verified,
+    membership_cancellation_pending,
+    membership_ends_at,
+    membership_for_user,
+    membership_grants_premium,
+    sunday_email_is_unsubscribed,
+)
+from members.services import membership_complimentary_set
+from members.stripe_client import stripe_dashboard_url
+from programs import services as program_services
+from programs.charts import pain_chart
+from programs.forms import StaffActionForm
+from programs.models import MemberProgress, PauseReason, ProgressEvent
+from programs.selectors import program_state
 
 PENDING_ON_DESK = 5
 # Library tables staff rarely need: shown last, folded away, on the desk.
@@ -197,21 +213,6 @@ MEMBER_COMMENTS_SHOWN = 5
 
 def member_page_context(*, user) -> dict:
     """What staff need first on a member's page: membership, Program, comments, email."""
-    from allauth.account.models import EmailAddress
-
-    from members.models import EmailSuppression
-    from members.selectors import (
-        member_email_verified,
-        membership_cancellation_pending,
-        membership_ends_at,
-        membership_for_user,
-        membership_grants_premium,
-        sunday_email_is_unsubscribed,
-    )
-    from members.stripe_client import stripe_dashboard_url
-    from programs.charts import pain_chart
-    from programs.models import ProgressEvent
-    from programs.selectors import program_state
 
     membership = membership_for_user(user)
     state = program_state(user=user)
@@ -264,9 +265,6 @@ MEMBER_ACTIONS = {
 
 
 def _member_action_form(action, data=None):
-    from django import forms
-
-    from programs.forms import StaffActionForm
 
     form = StaffActionForm(data)
     if action != "unlock":
@@ -287,11 +285,6 @@ def _member_action_form(action, data=None):
 
 def _member_action_apply(request, *, action: str, member, data: dict) -> str:
     """Call the one service for the action; returns what to tell staff."""
-    from django.contrib import admin
-    from django.core.exceptions import PermissionDenied
-
-    from members.services import membership_complimentary_set
-    from programs import services as program_services
 
     reason = data["reason"]
     if action == "unlock":
@@ -322,8 +315,6 @@ def _member_action_apply(request, *, action: str, member, data: dict) -> str:
         user_admin.log_change(request, member, f"{said}. Why: {reason}")
         return f"{said}. Recorded in this member's history."
     if action == "verification":
-        from allauth.account.models import EmailAddress
-
         address = EmailAddress.objects.filter(user=member, email__iexact=member.email).first()
         if address is None:
             address = EmailAddress.objects.create(
@@ -339,12 +330,6 @@ def _member_action_apply(request, *, action: str, member, data: dict) -> str:
 
 def member_action(request, pk: int, action: str):
     """A staff action from a member's page: asks why (GET), then applies and records (POST)."""
-    from django.contrib import admin
-    from django.core.exceptions import PermissionDenied
-    from django.http import Http404
-    from django.shortcuts import render
-
-    from members.models import User
 
     if action not in MEMBER_ACTIONS:
         raise Http404("No such action.")

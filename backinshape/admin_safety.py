@@ -7,9 +7,10 @@ changelist view answers as it does any other bad filter: a redirect to `?e=1`.
 """
 
 from django.contrib import admin
-from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+
+from .admin_desk import app_list_split, comments_pending_count, desk_summary, member_page_context
 
 
 class SafeChangeList(ChangeList):
@@ -40,7 +41,6 @@ class BackInShapeAdminSite(admin.AdminSite):
 
     def index(self, request, extra_context=None):
         """The home page is the "This Sunday" desk (backinshape/admin_desk.py)."""
-        from .admin_desk import app_list_split, desk_summary
 
         ours, technical = app_list_split(self.get_app_list(request))
         context = {**desk_summary(), "app_list": ours, "technical_app_list": technical}
@@ -48,14 +48,12 @@ class BackInShapeAdminSite(admin.AdminSite):
 
     def member_page_context(self, *, user) -> dict:
         """For members/admin.py's member page, which cannot import the apps above it."""
-        from .admin_desk import member_page_context
 
         return member_page_context(user=user)
 
     def get_app_list(self, request, app_label=None):
         """The moderation queue carries its count in the menu (templates/admin/app_list.html
         shows it as a badge), so waiting comments show from every admin page."""
-        from .admin_desk import comments_pending_count
 
         # Built once per request: the sidebar, the index and each_context all ask for it,
         # and each build checks every model's permissions (some with a query).
@@ -69,7 +67,3 @@ class BackInShapeAdminSite(admin.AdminSite):
                     model["pending_count"] = comments_pending_count()
         built[app_label] = app_list
         return app_list
-
-
-class BackInShapeAdminConfig(AdminConfig):
-    default_site = "backinshape.admin_safety.BackInShapeAdminSite"

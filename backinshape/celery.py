@@ -1,6 +1,10 @@
 import os
+from logging.config import dictConfig
 
 from celery import Celery, signals
+from django.conf import settings
+
+from . import logging as request_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backinshape.settings")
 
@@ -14,15 +18,11 @@ app.autodiscover_tasks(["backinshape"])  # backinshape.tasks: the heartbeat
 def _logging_from_django(**kwargs):
     """Worker and beat log through Django's LOGGING (JSON in production, with request ids)
     instead of Celery's own handlers."""
-    from logging.config import dictConfig
-
-    from django.conf import settings
 
     dictConfig(settings.LOGGING)
 
 
 def _connect_request_id_signals():
-    from . import logging as request_logging
 
     signals.before_task_publish.connect(request_logging.celery_headers_add_request_id, weak=False)
     signals.task_prerun.connect(request_logging.celery_task_request_id_set, weak=False)

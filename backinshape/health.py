@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q
+from kombu import Connection
 
 from episodes.models import ReleaseDelivery, ReleaseMailing
 
@@ -61,7 +62,6 @@ def _check_cache() -> str:
 
 
 def _broker_connection():
-    from kombu import Connection
 
     return Connection(settings.CELERY_BROKER_URL, connect_timeout=BROKER_TIMEOUT_SECONDS)
 

@@ -87,7 +87,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS") or (
 CSRF_TRUSTED_ORIGINS = [SITE_URL] if SITE_URL.startswith("https://") else []
 
 INSTALLED_APPS = [
-    "backinshape.admin_safety.BackInShapeAdminConfig",  # django.contrib.admin, safer lists
+    "backinshape.admin_config.BackInShapeAdminConfig",  # django.contrib.admin, safer lists
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

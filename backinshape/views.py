@@ -6,6 +6,8 @@ from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
+from whitenoise.base import WhiteNoise
+from whitenoise.middleware import WhiteNoiseMiddleware
 
 from episodes.admin import ReleaseMailingAdmin
 from episodes.models import ReleaseMailing
@@ -73,8 +75,6 @@ def media(request, path):
     9110 §14) and is already how static files are served, so it serves MEDIA_ROOT here
     too, re-reading the folder on every request (autorefresh) as uploads arrive.
     """
-    from whitenoise.base import WhiteNoise
-    from whitenoise.middleware import WhiteNoiseMiddleware
 
     files = WhiteNoise(None, root=settings.MEDIA_ROOT, prefix=settings.MEDIA_URL, autorefresh=True)
     found = files.find_file(request.path_info)

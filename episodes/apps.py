@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 
 
@@ -6,9 +8,8 @@ class EpisodesConfig(AppConfig):
     verbose_name = "Episodes"
 
     def ready(self):
-        from members.exports import register_export_section
-
-        from . import receivers  # noqa: F401 (connects the page-cache receivers)
-        from .exports import comments_export_section
-
-        register_export_section("comments", comments_export_section)
+        # Modules that use the models are loaded here, once the apps are ready.
+        import_module("episodes.receivers")  # connects the page-cache receivers
+        exports = import_module("episodes.exports")
+        member_exports = import_module("members.exports")
+        member_exports.register_export_section("comments", exports.comments_export_section)

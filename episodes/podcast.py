@@ -9,8 +9,10 @@ import uuid
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
+import mutagen
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
+from PIL import Image, UnidentifiedImageError
 
 # The show as it was first published: the defaults of the PodcastShow row staff edit.
 SHOW_TITLE = "Back In Shape"
@@ -75,7 +77,6 @@ def transcript_type(name: str) -> str:
 def validate_podcast_artwork(file) -> None:
     """Refuse artwork Apple Podcasts would reject: not square, too small or large, not
     JPEG or PNG. Shared by the show's artwork and each episode's podcast artwork."""
-    from PIL import Image, UnidentifiedImageError
 
     try:
         file.seek(0)
@@ -107,7 +108,6 @@ def validate_podcast_artwork(file) -> None:
 def audio_duration_seconds(file) -> int | None:
     """The length of an audio file in whole seconds (mutagen reads MP3, M4A, WAV, Ogg…),
     or None when the file is not audio mutagen understands."""
-    import mutagen
 
     try:
         file.seek(0)

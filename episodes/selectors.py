@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, Window
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Window
 from django.db.models.functions import ExtractYear, Lag, Lead
 from django.http import Http404
 from django.urls import reverse
@@ -18,7 +18,9 @@ from members.selectors import member_has_premium, plan_prices_in_words, plans_on
 from programs.models import Routine
 from programs.selectors import practice_routines_for_viewer, program_started
 
+from . import search
 from .models import Comment, Episode, PodcastShow, ReleaseDelivery, ReleaseMailing, Topic
+from .podcast import podcast_guid_for_feed_url
 from .rendering import render_episode_article
 
 
@@ -26,7 +28,6 @@ def podcast_show_get(*, feed_url: str) -> PodcastShow:
     """The show's settings row. A data migration makes it; should it be missing (a fresh
     test database, a flushed one), it is made now, its podcast:guid derived from
     `feed_url` once and stored, never derived again."""
-    from .podcast import podcast_guid_for_feed_url
 
     show, _ = PodcastShow.objects.get_or_create(
         singleton=True, defaults={"podcast_guid": podcast_guid_for_feed_url(feed_url)}
@@ -297,7 +298,6 @@ def episode_search(*, query: str, user) -> list[Episode]:
     audio for members is left out. Each result carries `search_snippet`: safe HTML whose
     only tags are <mark>, cut from text this reader may read.
     """
-    from . import search
 
     if not search._words(query):
         return []
@@ -359,8 +359,6 @@ def episode_next_release_at():
     A published (or scheduled) episode with a publish_at still to come appears on the
     site at that moment, with no save to announce it: the page cache keeps no page past it.
     """
-    from django.db.models import Min
-    from django.utils import timezone
 
     return Episode.objects.filter(
         status__in=[Episode.Status.PUBLISHED, Episode.Status.SCHEDULED],

@@ -33,7 +33,7 @@ from members.services import sunday_email_unsubscribe_token
 from .models import Comment, Episode, ReleaseDelivery, ReleaseMailing, Topic
 from .podcast import audio_duration_seconds
 from .release import next_release_at
-from .rendering import normalise_body
+from .rendering import normalise_body, render_episode_article
 from .search import search_vectors_update
 from .selectors import reclaimable, release_chunk_ranges
 
@@ -877,7 +877,6 @@ def release_email_prepare(*, episode: Episode, subject_prefix: str = "") -> Rele
 
     It carries only the public part of the article: never anything members-only.
     """
-    from .rendering import render_episode_article
 
     host = urlsplit(settings.SITE_URL).hostname or "backinshape.example"
     unsubscribe_url = ReleaseEmail.PLACEHOLDER

@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 
 
@@ -6,7 +8,6 @@ class MembersConfig(AppConfig):
     verbose_name = "Members"
 
     def ready(self):
-        from . import (
-            esp_webhooks,  # noqa: F401  (connects the anymail tracking receiver)
-            receivers,  # noqa: F401 (connects the page-cache receivers)
-        )
+        # Modules that use the models are loaded here, once the apps are ready.
+        import_module("members.esp_webhooks")  # connects the anymail tracking receiver
+        import_module("members.receivers")  # connects the page-cache receivers

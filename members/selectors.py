@@ -4,11 +4,12 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from .models import Membership, Plan, Subscriber, User
+from .models import FeedToken, Membership, Plan, Subscriber, User
 
 
 def membership_grace_ends(membership: Membership) -> dt.datetime | None:
@@ -100,7 +101,6 @@ def membership_has_open_subscription(membership: Membership | None) -> bool:
 def verified_email_addresses():
     """The addresses their owners have confirmed with allauth's link or code: the one
     definition of "verified", for one member (below) and for the Sunday email's list."""
-    from allauth.account.models import EmailAddress
 
     return EmailAddress.objects.filter(verified=True)
 
@@ -253,7 +253,6 @@ def sunday_email_recipient_addresses(*, chunk_size: int = 2000) -> Iterator[str]
 
 def feed_token_find(token: str):
     """The FeedToken row for a private feed address, live or revoked, or None."""
-    from .models import FeedToken
 
     if not token or len(token) > 64:
         return None

@@ -3,6 +3,7 @@ and members' progress, where they can unlock, pause or resume by hand with a rea
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import render
 from django.utils.html import format_html_join
@@ -295,7 +296,6 @@ class MemberProgressAdmin(admin.ModelAdmin):
         return False  # progress is never reset
 
     def get_queryset(self, request):
-        from django.db.models import Count
 
         return super().get_queryset(request).annotate(open_count=Count("user__program_unlocks"))
 

@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 
 
@@ -6,9 +8,8 @@ class ProgramsConfig(AppConfig):
     verbose_name = "Back In Shape Program"
 
     def ready(self):
-        from members.exports import register_export_section
-
-        from . import receivers  # noqa: F401 (connects the page-cache receivers)
-        from .exports import program_export_section
-
-        register_export_section("program", program_export_section)
+        # Modules that use the models are loaded here, once the apps are ready.
+        import_module("programs.receivers")  # connects the page-cache receivers
+        exports = import_module("programs.exports")
+        member_exports = import_module("members.exports")
+        member_exports.register_export_section("program", exports.program_export_section)

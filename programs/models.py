@@ -15,6 +15,9 @@ from django.utils import timezone
 
 from common.youtube import youtube_id  # one parser for every YouTube link
 
+# The answers a session and its check-in record are defined with the rules that read them.
+from .rules import Compared, Done, session_grade_sql
+
 PAIN_VALIDATORS = [MinValueValidator(0), MaxValueValidator(10)]
 EFFORT_VALIDATORS = [MinValueValidator(1), MaxValueValidator(10)]
 
@@ -392,18 +395,10 @@ class Unlock(models.Model):
         return f"{self.routine} for {self.user}"
 
 
-class Done(models.TextChoices):
-    YES = "yes", "Yes, as prescribed"
-    PARTLY = "partly", "Partly"
-    NO = "no", "No, I changed it"
-
-
 class SessionLogQuerySet(models.QuerySet):
     def with_grade(self):
         """Each session with its grade as `grade_sql`: "green", "amber", "red", or "pending"
         before the check-in. The SQL twin of `rules.session_grade`, kept beside it."""
-        from .rules import session_grade_sql  # rules.py reads these models
-
         return self.annotate(grade_sql=session_grade_sql())
 
 
@@ -446,12 +441,6 @@ class SessionLog(models.Model):
 
     def __str__(self):
         return f"{self.routine.title} on {self.date:%d %b %Y} by {self.user}"
-
-
-class Compared(models.TextChoices):
-    BETTER = "better", "Better than usual"
-    SAME = "same", "About the same"
-    WORSE = "worse", "Worse than usual"
 
 
 class CheckIn(models.Model):

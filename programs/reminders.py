@@ -9,6 +9,7 @@ import logging
 import smtplib
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -31,7 +32,6 @@ def checkin_reminder_stop_token(user) -> str:
 
 def checkin_reminder_user_for_token(token: str):
     """The user a stop link belongs to, or None for a forged or mangled token."""
-    from django.contrib.auth import get_user_model
 
     try:
         pk = signing.loads(token, salt=STOP_SALT)

@@ -9,14 +9,37 @@ Nothing here queries the database: the selectors load the rows (with their routi
 check-ins) and these functions judge them.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
 from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils import timezone
 
-from .models import CheckIn, Compared, Done, Routine, SessionLog
+if TYPE_CHECKING:  # models.py imports this module: the rules take its rows, loaded
+    from .models import CheckIn, Routine, SessionLog
+
+
+class Done(models.TextChoices):
+    """Whether a session was done as prescribed (a session's own answer)."""
+
+    YES = "yes", "Yes, as prescribed"
+    PARTLY = "partly", "Partly"
+    NO = "no", "No, I changed it"
+
+
+class Compared(models.TextChoices):
+    """Pain or stiffness the next morning, against usual (a check-in's answers)."""
+
+    BETTER = "better", "Better than usual"
+    SAME = "same", "About the same"
+    WORSE = "worse", "Worse than usual"
+
 
 # The rule looks at this many of a routine's most recent sessions (DESIGN: "its last two
 # sessions are green or amber with check-ins done"), and "two reds in a row" step back.
@@ -59,7 +82,7 @@ class Grade(StrEnum):
 def session_checkin(session: SessionLog) -> CheckIn | None:
     try:
         return session.checkin
-    except CheckIn.DoesNotExist:
+    except ObjectDoesNotExist:  # CheckIn.DoesNotExist: no check-in yet
         return None
 
 

@@ -5,7 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from ..rendering import render_comment, render_comment_list
+from episodes.rendering import render_comment, render_comment_list
 
 register = template.Library()
 

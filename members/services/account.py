@@ -4,7 +4,8 @@ import logging
 
 import stripe
 
-from ..models import Membership, User
+from members.models import Membership, User
+
 from .billing import BillingUnavailable, _client_or_unavailable
 from .stripe_objects import _as_dict
 

@@ -16,9 +16,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from ..models import Membership, Plan, User
-from ..selectors import membership_grants_premium, membership_has_open_subscription
-from ..stripe_client import StripeNotConfigured, stripe_client
+from members.models import Membership, Plan, User
+from members.selectors import membership_grants_premium, membership_has_open_subscription
+from members.stripe_client import StripeNotConfigured, stripe_client
+
 from .stripe_objects import _as_dict, _id_of
 from .stripe_sync import membership_sync_from_stripe
 

@@ -3,7 +3,7 @@
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..models import FeedToken, User
+from members.models import FeedToken, User
 
 
 def feed_token_get_or_create(*, user: User) -> FeedToken:

@@ -12,9 +12,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from common import emails
-
-from ..models import Membership
-from ..selectors import membership_grace_ends, membership_grants_premium
+from members.models import Membership
+from members.selectors import membership_grace_ends, membership_grants_premium
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +28,7 @@ MEMBERSHIP_EMAILS = (
 
 
 def _membership_email_enqueue(*, membership_id: int, kind: str) -> None:
-    from .. import tasks  # the task calls back into this module
+    from members import tasks  # the task calls back into this module
 
     # After commit, so the task sees the new state; robust, so a broker hiccup never
     # undoes or fails the sync it follows.

@@ -15,8 +15,9 @@ import stripe
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Membership, Plan, StripeEvent, User
-from ..stripe_client import stripe_client
+from members.models import Membership, Plan, StripeEvent, User
+from members.stripe_client import stripe_client
+
 from .membership_emails import (
     MEMBERSHIP_EMAIL_ENDED,
     MEMBERSHIP_EMAIL_PAYMENT_FAILED,

@@ -7,8 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from common import emails
-
-from ..models import EmailSuppression, Subscriber, User
+from members.models import EmailSuppression, Subscriber, User
 
 
 def subscriber_request(*, email: str) -> Subscriber:
