@@ -211,12 +211,11 @@ def test_moderation_is_for_staff_only(client, free_member):
     comment = CommentFactory(status=Comment.Status.PENDING)
     client.force_login(free_member)
 
-    response = client.post(
-        reverse("admin_desk_comment_moderate", args=[comment.pk]), {"status": "approved"}
-    )
+    url = reverse("admin_desk_comment_moderate", args=[comment.pk])
+    response = client.post(url, {"status": "approved"})
 
     assert response.status_code == 302
-    assert "/admin/login/" in response["Location"]
+    assert response["Location"] == f"/admin/login/?next={url}"
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PENDING
 

@@ -62,7 +62,7 @@ def test_preview_is_for_staff_only(client, free_member):
     response = client.post(reverse("admin_desk_episode_preview"), {"body": BODY_WITH_CUT})
 
     assert response.status_code == 302
-    assert "/admin/login/" in response["Location"]
+    assert response["Location"] == "/admin/login/?next=/admin/desk/episode-preview/"
 
 
 def test_preview_refuses_get(staff_client):

@@ -146,11 +146,12 @@ def test_a_real_worker_runs_the_heartbeat(celery_worker, visitor, settings):
 
 @pytest.mark.django_db
 def test_status_page_is_for_staff_only(client, free_member):
-    assert client.get("/admin/status/").status_code == 302
-    client.force_login(free_member)
-    response = client.get("/admin/status/")
-    assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/")
+    for signed_in in (False, True):
+        if signed_in:
+            client.force_login(free_member)
+        response = client.get("/admin/status/")
+        assert response.status_code == 302, signed_in
+        assert response["Location"] == "/admin/login/?next=/admin/status/", signed_in
 
 
 @pytest.mark.django_db

@@ -106,7 +106,7 @@ def test_a_member_with_nothing_yet_gets_empty_sections(free_member):
 def test_a_visitor_is_sent_to_sign_in(client):
     response = client.get(EXPORT_URL)
     assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/")
+    assert response["Location"] == f"/accounts/login/?next={EXPORT_URL}"
 
 
 def test_the_download_refuses_a_post(client, free_member):

@@ -108,7 +108,7 @@ def test_a_visitor_is_sent_to_sign_in(client, program):
     for url in (HISTORY_URL, CSV_URL):
         response = client.get(url)
         assert response.status_code == 302
-        assert response["Location"].startswith("/accounts/login/")
+        assert response["Location"] == f"/accounts/login/?next={url}"
 
 
 def test_the_history_pages_refuse_a_post(client, member):

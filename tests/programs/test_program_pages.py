@@ -50,7 +50,8 @@ def test_a_member_logs_a_session(client, member, day3):
 
 def test_anonymous_visitors_are_sent_to_sign_in(visitor, program):
     response = visitor.post(LOG_URL, log_data())
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={LOG_URL}"
     assert not SessionLog.objects.exists()
 
 
@@ -166,8 +167,11 @@ def test_someone_elses_session_cannot_be_checked_in(client, member, routines, ti
 
 def test_anonymous_check_in_is_sent_to_sign_in(visitor, member, routines):
     session = add_session(member, routines[0], 2, pain=None)
-    response = visitor.post(f"/program/sessions/{session.pk}/check-in/", {})
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    url = f"/program/sessions/{session.pk}/check-in/"
+    response = visitor.post(url, {})
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={url}"
+    assert not CheckIn.objects.exists()
 
 
 def test_a_visitor_still_sees_the_public_overview(visitor, program):
