@@ -10,7 +10,7 @@ import socket
 
 import pytest
 
-from .factories import EpisodeFactory, MembershipFactory, StaffFactory, UserFactory
+from tests.factories import EpisodeFactory, MembershipFactory, StaffFactory, UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

@@ -13,10 +13,9 @@ from django.utils.encoding import repercent_broken_unicode
 from programs import services as program_services
 from programs.models import CheckIn, Routine, SessionLog
 from programs.services import RED_FLAGS
-
-from .factories import CommentFactory, TopicFactory
-from .programs.factories import SessionLogFactory
-from .site_urls import site_routes
+from tests.factories import CommentFactory, TopicFactory
+from tests.programs.factories import SessionLogFactory
+from tests.site_urls import site_routes
 
 pytestmark = pytest.mark.django_db
 

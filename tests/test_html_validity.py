@@ -14,9 +14,8 @@ from django.test import Client
 from django.utils.text import slugify
 
 from programs import services as program_services
-
-from .conftest import require_service
-from .factories import CommentFactory, EpisodeFactory, TopicFactory
+from tests.conftest import require_service
+from tests.factories import CommentFactory, EpisodeFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -19,9 +19,8 @@ from episodes import services as episode_services
 from episodes.models import Comment, Episode, Topic
 from programs import services as program_services
 from programs.models import Exercise, Phase, Routine
-
-from .conftest import require_service
-from .factories import CommentFactory, EpisodeFactory, TopicFactory, UserFactory
+from tests.conftest import require_service
+from tests.factories import CommentFactory, EpisodeFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

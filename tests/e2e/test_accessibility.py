@@ -3,9 +3,8 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.e2e.site_content import build_site_content
 from tests.factories import PASSWORD, UserFactory
-
-from .site_content import build_site_content
 
 pytestmark = pytest.mark.e2e
 

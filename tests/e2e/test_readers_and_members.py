@@ -16,6 +16,8 @@ from playwright.sync_api import expect
 
 from programs.models import Routine
 from programs.services import program_load_demo, program_load_demo_member, program_start
+from tests.e2e.site_content import build_site_content
+from tests.e2e.test_accessibility import format_violations
 from tests.factories import (
     PASSWORD,
     EpisodeFactory,
@@ -23,9 +25,6 @@ from tests.factories import (
     UserFactory,
     monthly_and_yearly_plans,
 )
-
-from .site_content import build_site_content
-from .test_accessibility import format_violations
 
 pytestmark = pytest.mark.e2e
 

@@ -11,9 +11,8 @@ from playwright.sync_api import expect
 
 from episodes.models import Comment, Episode
 from episodes.release import next_release_at
+from tests.e2e.test_accessibility import format_violations
 from tests.factories import PASSWORD, CommentFactory, EpisodeFactory, StaffFactory
-
-from .test_accessibility import format_violations
 
 pytestmark = pytest.mark.e2e
 

@@ -5,8 +5,7 @@ from django.test import Client
 from episodes import services
 from episodes.models import Comment
 from episodes.rendering import render_comment
-
-from ..factories import CommentFactory, EpisodeFactory, UserFactory
+from tests.factories import CommentFactory, EpisodeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ part covers (its section titles, from its table of contents), and nothing else o
 import pytest
 
 from members.models import Plan
-
-from ..factories import EpisodeFactory, PlanFactory, monthly_and_yearly_plans
+from tests.factories import EpisodeFactory, PlanFactory, monthly_and_yearly_plans
 
 pytestmark = pytest.mark.django_db
 

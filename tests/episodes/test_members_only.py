@@ -8,8 +8,7 @@ from django.utils import timezone
 from episodes import services
 from episodes.models import Episode
 from episodes.rendering import normalise_body, split_members_only, validate_members_only_divider
-
-from ..factories import EpisodeFactory, SubscriberFactory
+from tests.factories import EpisodeFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db
 

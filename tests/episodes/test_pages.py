@@ -1,6 +1,6 @@
 import pytest
 
-from ..factories import CommentFactory, EpisodeFactory, TopicFactory
+from tests.factories import CommentFactory, EpisodeFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 

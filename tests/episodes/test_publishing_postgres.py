@@ -9,9 +9,8 @@ from django.utils import timezone
 
 from episodes import services
 from episodes.models import Episode
-
-from ..conftest import require_service
-from ..factories import EpisodeFactory
+from tests.conftest import require_service
+from tests.factories import EpisodeFactory
 
 
 @pytest.fixture
@@ -60,7 +59,7 @@ def test_two_release_runs_at_once_publish_each_episode_once(postgresql):
 def test_two_workers_sending_one_release_send_each_email_once(postgresql):
     from django.core import mail
 
-    from ..factories import SubscriberFactory
+    from tests.factories import SubscriberFactory
 
     episode = EpisodeFactory()
     SubscriberFactory.create_batch(40)

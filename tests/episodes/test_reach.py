@@ -7,7 +7,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from ..factories import EpisodeFactory, TopicFactory
+from tests.factories import EpisodeFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 

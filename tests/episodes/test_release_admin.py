@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from episodes import services
 from episodes.models import ReleaseDelivery, ReleaseMailing
-
-from ..factories import SubscriberFactory
+from tests.factories import SubscriberFactory
 
 pytestmark = pytest.mark.django_db
 

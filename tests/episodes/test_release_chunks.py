@@ -11,9 +11,8 @@ from episodes import services
 from episodes.models import ReleaseDelivery, ReleaseMailing
 from episodes.tasks import release_mailings_resume, send_release
 from members.models import Subscriber
-
-from ..conftest import require_service
-from ..factories import EpisodeFactory, SubscriberFactory, UserFactory
+from tests.conftest import require_service
+from tests.factories import EpisodeFactory, SubscriberFactory, UserFactory
 
 
 def _subscribers(n, prefix="reader"):

@@ -11,8 +11,7 @@ from episodes import services
 from episodes.models import Episode, ReleaseDelivery
 from episodes.tasks import publish_due_episodes
 from members.selectors import sunday_email_recipients
-
-from ..factories import EpisodeFactory, SubscriberFactory, UserFactory
+from tests.factories import EpisodeFactory, SubscriberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

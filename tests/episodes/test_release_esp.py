@@ -20,8 +20,7 @@ from episodes import services
 from episodes.models import ReleaseDelivery
 from members.models import EmailSuppression, Subscriber
 from members.selectors import sunday_email_recipients
-
-from ..factories import SubscriberFactory, UserFactory
+from tests.factories import SubscriberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

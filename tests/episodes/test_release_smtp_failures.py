@@ -14,8 +14,7 @@ from backinshape.celery import app
 from episodes import services
 from episodes.models import ReleaseDelivery, ReleaseMailing
 from episodes.tasks import send_release, send_release_chunk
-
-from ..factories import SubscriberFactory
+from tests.factories import SubscriberFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ from django.core import mail
 
 from members.models import Membership, User
 from members.selectors import member_has_premium
-
-from ..factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -195,7 +194,7 @@ def test_the_success_page_before_the_webhook_grants_premium_at_once(
 def test_the_welcome_email_goes_out_once_when_success_page_and_webhook_both_sync(
     fake_stripe, client, free_member, plans, post_event, django_capture_on_commit_callbacks
 ):
-    from .fake_stripe import event_payload
+    from tests.members.fake_stripe import event_payload
 
     _start_checkout(client, free_member, plans["monthly"])
     session_id = fake_stripe.last_session()["id"]

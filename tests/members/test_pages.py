@@ -7,8 +7,7 @@ import pytest
 from django.utils import timezone
 
 from members.models import Membership, User
-
-from ..factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -293,8 +292,7 @@ def test_deleting_an_account_leaves_no_error_behind_when_stripe_reports_the_canc
     fake_stripe, client, subscriber_member, post_event
 ):
     from members.models import StripeEvent
-
-    from .fake_stripe import event_payload
+    from tests.members.fake_stripe import event_payload
 
     subscription_id = Membership.objects.get(user=subscriber_member).stripe_subscription_id
     client.force_login(subscriber_member)

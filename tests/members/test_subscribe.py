@@ -4,8 +4,7 @@ from django.test import Client
 from django.utils import timezone
 
 from members.models import Subscriber
-
-from ..factories import SubscriberFactory, UserFactory
+from tests.factories import SubscriberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,7 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 
 from programs.models import MemberProgress, ProgressEvent, Unlock
-
-from .conftest import add_session
+from tests.programs.conftest import add_session
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,7 @@ import pytest
 
 from programs import selectors, services
 from programs.models import Unlock
-
-from .conftest import add_session, on_day
+from tests.programs.conftest import add_session, on_day
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from programs import reminders, services
 from programs.models import CheckInReminder
-
-from .conftest import add_session, on_day
+from tests.programs.conftest import add_session, on_day
 
 pytestmark = pytest.mark.django_db
 

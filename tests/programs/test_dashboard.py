@@ -12,8 +12,7 @@ from programs import charts, selectors, services
 from programs.models import Unlock, UnlockMethod
 from programs.services import RED_FLAGS
 from tests.factories import StaffFactory
-
-from .conftest import add_session, on_day
+from tests.programs.conftest import add_session, on_day
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ import pytest
 
 from programs import charts
 from tests.factories import UserFactory
-
-from .conftest import DAY0, add_session, on_day
+from tests.programs.conftest import DAY0, add_session, on_day
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ from programs import services
 from programs.models import MemberProgress, ProgressEvent, SessionLog, Unlock
 from programs.services import RED_FLAGS
 from tests.factories import StaffFactory
-
-from .conftest import add_session, on_day
+from tests.programs.conftest import add_session, on_day
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ import pytest
 
 from programs.models import CheckIn, SessionLog
 from tests.factories import MembershipFactory, UserFactory
-
-from .conftest import add_session, on_day
+from tests.programs.conftest import add_session, on_day
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,7 @@
 import pytest
 
 from programs.services import RED_FLAGS
-
-from .conftest import add_session, on_day
+from tests.programs.conftest import add_session, on_day
 
 pytestmark = pytest.mark.django_db
 

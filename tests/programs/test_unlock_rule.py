@@ -7,9 +7,8 @@ from django.db import IntegrityError
 
 from programs import selectors, services
 from programs.models import CheckIn, ProgressEvent, SessionLog, Unlock
-
-from .conftest import add_session, on_day
-from .factories import CheckInFactory, SessionLogFactory
+from tests.programs.conftest import add_session, on_day
+from tests.programs.factories import CheckInFactory, SessionLogFactory
 
 pytestmark = pytest.mark.django_db
 
