@@ -43,7 +43,8 @@ def test_member_page_leads_with_membership_program_comments_and_email(staff_clie
     assert summary_at < content.index('name="email"')  # before the form's first field
     assert response.context["premium_now"] is True
     assert "Premium now" in content
-    assert "dashboard.stripe.com" in content and "cus_maya" in content
+    assert "dashboard.stripe.com" in content
+    assert "cus_maya" in content
     assert "Learning the hinge" in content  # the routine they are on
     assert len(response.context["recent_sessions"]) == 5
     assert 'class="pain-chart"' in content

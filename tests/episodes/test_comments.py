@@ -120,7 +120,8 @@ def test_only_approved_comments_are_shown_and_counted(visitor, episode):
     CommentFactory(episode=episode, body="Spammy", status=Comment.Status.SPAM)
     CommentFactory(episode=episode, body="Gone", status=Comment.Status.REMOVED)
     page = visitor.get(episode.get_absolute_url()).text
-    assert "Approved top" in page and "Approved reply" in page
+    assert "Approved top" in page
+    assert "Approved reply" in page
     for hidden in ["Pending one", "Spammy", "Gone"]:
         assert hidden not in page
     assert "2 comments" in page
@@ -168,7 +169,8 @@ def _parse(html):
 def test_comment_links_are_autolinked_with_nofollow():
     html = render_comment("See https://example.org/page for more")
     assert 'href="https://example.org/page"' in html
-    assert "nofollow" in html and "ugc" in html
+    assert "nofollow" in html
+    assert "ugc" in html
 
 
 def test_script_in_a_posted_comment_is_shown_as_text(visitor, episode):

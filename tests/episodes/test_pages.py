@@ -10,7 +10,8 @@ def test_home_shows_latest_and_recent_episodes(visitor):
     newest = EpisodeFactory(title="Newest one")
     newest.publish_at = older.publish_at.replace(year=older.publish_at.year + 0)
     page = visitor.get("/").text
-    assert "Newest one" in page and "Older one" in page
+    assert "Newest one" in page
+    assert "Older one" in page
     assert "Get the Sunday email" in page
 
 
@@ -40,7 +41,8 @@ def test_topic_page_lists_its_episodes(visitor):
     EpisodeFactory(title="Nerve pain explained", topics=[topic])
     EpisodeFactory(title="Unrelated")
     page = visitor.get("/topics/sciatica/").text
-    assert "Nerve pain explained" in page and "Unrelated" not in page
+    assert "Nerve pain explained" in page
+    assert "Unrelated" not in page
 
 
 def test_unknown_topic_and_episode_are_styled_404s(visitor):

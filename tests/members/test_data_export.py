@@ -56,8 +56,10 @@ def test_the_download_is_an_attachment_with_every_section(client, two_members):
     assert data["membership"]["plan"] == "Monthly"
     assert data["membership"]["current_period_end"]
     [comment] = data["comments"]
-    assert comment["body"] == "mine comment" and comment["status"] == "Approved"
-    assert comment["episode"] and comment["date"]
+    assert comment["body"] == "mine comment"
+    assert comment["status"] == "Approved"
+    assert comment["episode"]
+    assert comment["date"]
     program = data["program"]
     assert program["progress"]["started_at"]
     assert [u["routine"] for u in program["unlocks"]] == ["First bridges"]

@@ -42,7 +42,8 @@ def test_the_chosen_display_name_is_shown_and_kept(client, nameless_member, epis
     nameless_member.refresh_from_db()
     assert nameless_member.display_name == "Jay"
     page = client.get(episode.get_absolute_url()).text
-    assert "Jay" in page and "jane.realname" not in page
+    assert "Jay" in page
+    assert "jane.realname" not in page
     # Next time the form knows the name and does not ask again.
     assert 'name="display_name"' not in page
 
@@ -86,7 +87,8 @@ def test_a_blank_display_name_on_the_account_page_is_refused(client, free_member
     client.force_login(free_member)
     response = client.post("/account/", {"form": "display_name", "display_name": "   "})
     assert response.status_code == 400
-    assert "Please" in response.text and "display name" in response.text
+    assert "Please" in response.text
+    assert "display name" in response.text
     free_member.refresh_from_db()
     assert free_member.display_name == "Fran"
 

@@ -32,7 +32,8 @@ def test_a_second_beat_sends_nothing_more(member, routines):
     add_session(member, routines[0], 2, pain=None)
     reminders.checkin_reminders_send(now=at(3, 8, 5))
     assert reminders.checkin_reminders_send(now=at(3, 9, 5)) == 0
-    assert len(mail.outbox) == 1 and CheckInReminder.objects.count() == 1
+    assert len(mail.outbox) == 1
+    assert CheckInReminder.objects.count() == 1
 
 
 def test_nothing_before_the_reminder_hour(member, routines):

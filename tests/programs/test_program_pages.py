@@ -238,7 +238,8 @@ def test_the_charts_are_accessible(client, member, routines, time_machine):
     client.force_login(member)
     page = client.get("/program/").text
     assert page.count('role="img"') == 1  # the pain trend; progress is the path, in words
-    assert '<title id="pain-chart-title">' in page and '<desc id="pain-chart-desc">' in page
+    assert '<title id="pain-chart-title">' in page
+    assert '<desc id="pain-chart-desc">' in page
     assert "Worst pain during your last 3 sessions ranged from 2 to 6 out of 10" in page
     assert '<th scope="col">Worst during</th>' in page
     assert "You have opened 1 of 8 routines." in page
