@@ -17,6 +17,7 @@ from django.utils import timezone
 from common.page_cache import CATALOGUE_KEY, GENERATION_KEY, content_changed
 from episodes import services as episode_services
 from episodes.models import Comment, Episode, Topic
+from episodes.templatetags import episode_tags
 from programs import services as program_services
 from programs.models import Exercise, Phase, Routine
 from tests.conftest import require_service
@@ -674,9 +675,6 @@ def test_a_member_sees_a_newly_approved_comment_at_once(premium_member):
 
 
 def test_linking_a_routine_to_an_episode_shows_at_once(client, episode):
-    from programs import services as program_services
-    from programs.models import Routine
-
     program_services.program_load_demo()
     routine = Routine.objects.order_by("phase__number", "position").first()
     assert routine.title not in client.get(episode.get_absolute_url()).text  # now cached
@@ -685,8 +683,6 @@ def test_linking_a_routine_to_an_episode_shows_at_once(client, episode):
 
 
 def test_a_page_rebuilt_after_a_change_reuses_each_comments_html(monkeypatch):
-    from episodes.templatetags import episode_tags
-
     episode = EpisodeFactory()
     comments = CommentFactory.create_batch(20, episode=episode)
     fresh_visitor().get(episode.get_absolute_url())

@@ -1,3 +1,5 @@
+from html.parser import HTMLParser
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -29,7 +31,6 @@ def test_guest_sees_own_pending_comment_but_others_do_not(visitor, client, episo
     page = visitor.get(episode.get_absolute_url(), follow=True).text
     assert "My pending words" in page
     assert "awaiting moderation" in page.lower()
-    from django.test import Client
 
     assert "My pending words" not in Client().get(episode.get_absolute_url()).text
 
@@ -154,8 +155,6 @@ def test_comment_html_never_keeps_scripts_or_handlers(evil):
 
 def _parse(html):
     """Every (tag, attributes) the browser would build from this HTML."""
-    from html.parser import HTMLParser
-
     found = []
 
     class Collector(HTMLParser):

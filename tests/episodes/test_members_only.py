@@ -1,6 +1,7 @@
 import importlib
 
 import pytest
+from django.apps import apps
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -346,8 +347,6 @@ def test_changelist_shows_and_filters_the_members_only_part(admin_client, premiu
 
 
 def test_migration_normalises_bodies_stored_with_crlf():
-    from django.apps import apps
-
     migration = importlib.import_module("episodes.migrations.0004_normalise_episode_bodies")
     crlf = EpisodeFactory(body="\r\n".join(article_lines("<!-- Members-Only --> ")))
     clean = EpisodeFactory(body="\n".join(article_lines()))

@@ -1,4 +1,5 @@
 import pytest
+from django.db import connection
 
 from tests.factories import CommentFactory, EpisodeFactory, TopicFactory
 
@@ -84,8 +85,6 @@ def test_healthz_answers_ok(visitor):
 
 
 def test_healthz_says_what_failed(visitor, monkeypatch):
-    from django.db import connection
-
     def broken_cursor(*args, **kwargs):
         raise RuntimeError("db down")
 

@@ -1,5 +1,6 @@
 """A premium member's private podcast feed: who gets it, when it stops, and its secrecy."""
 
+import datetime as dt
 import importlib.util
 import logging
 import xml.etree.ElementTree as ET
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.db import IntegrityError, transaction
+from gunicorn.config import Config
 
 from common.log_redaction import RedactPrivateFeedTokens
 from episodes.models import Episode
@@ -223,10 +225,6 @@ def test_the_logging_settings_apply_the_filter_to_django_request_and_server():
 
 
 def test_the_gunicorn_access_log_redacts_the_token():
-    import datetime as dt
-
-    from gunicorn.config import Config
-
     path = Path(django_settings.BASE_DIR) / "deploy" / "gunicorn.conf.py"
     spec = importlib.util.spec_from_file_location("gunicorn_conf_under_test", path)
     conf = importlib.util.module_from_spec(spec)

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from episodes.models import PodcastShow
 from tests.factories import EpisodeFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -181,8 +182,6 @@ def test_a_search_that_finds_nothing_suggests_topics(visitor):
 
 
 def test_listen_links_show_the_apps_staff_set_and_the_feed(visitor, episode):
-    from episodes.models import PodcastShow
-
     PodcastShow.objects.update_or_create(
         singleton=True,
         defaults={"apple_podcasts_url": "https://podcasts.apple.com/show/1", "spotify_url": ""},
@@ -201,8 +200,6 @@ def test_the_latest_episode_card_without_a_cover_takes_the_full_width(visitor):
 
 
 def test_a_new_podcast_app_link_shows_on_the_cached_home_page_at_once(visitor, episode):
-    from episodes.models import PodcastShow
-
     assert ">Spotify<" not in visitor.get("/").text  # now cached
     show, _ = PodcastShow.objects.get_or_create(singleton=True)
     show.spotify_url = "https://open.spotify.com/show/abc"

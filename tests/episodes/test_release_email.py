@@ -1,4 +1,5 @@
 import datetime as dt
+import smtplib
 from email import message_from_bytes
 
 import pytest
@@ -146,7 +147,6 @@ def test_a_mail_server_outage_leaves_deliveries_waiting_for_the_retry(
     smtp_sink, premium_episode, monkeypatch
 ):
     SubscriberFactory.create_batch(3)
-    import smtplib
 
     def down(self, *args, **kwargs):
         raise ConnectionRefusedError("mail server down")

@@ -116,8 +116,6 @@ def test_a_single_verified_address_is_shown_without_make_primary_or_remove(clien
 
 
 def test_with_two_addresses_the_member_can_choose_the_primary_one(client, free_member):
-    from allauth.account.models import EmailAddress
-
     EmailAddress.objects.create(user=free_member, email="second@example.com", verified=True)
     client.force_login(free_member)
     page = client.get("/accounts/email/").text

@@ -3,6 +3,7 @@
 import pytest
 
 from episodes.models import Comment
+from members.models import User
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +107,6 @@ def test_sign_up_offers_a_display_name(client):
         },
     )
     assert response.status_code == 302
-    from members.models import User
 
     assert User.objects.get(email="new.person@example.com").display_name == "Newbie"
 

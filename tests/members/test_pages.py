@@ -6,8 +6,9 @@ import re
 import pytest
 from django.utils import timezone
 
-from members.models import Membership, User
+from members.models import Membership, StripeEvent, User
 from tests.factories import MembershipFactory, UserFactory
+from tests.members.fake_stripe import event_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -291,9 +292,6 @@ def test_a_free_member_can_delete_their_account_without_stripe(stripe_unconfigur
 def test_deleting_an_account_leaves_no_error_behind_when_stripe_reports_the_cancellation(
     fake_stripe, client, subscriber_member, post_event
 ):
-    from members.models import StripeEvent
-    from tests.members.fake_stripe import event_payload
-
     subscription_id = Membership.objects.get(user=subscriber_member).stripe_subscription_id
     client.force_login(subscriber_member)
     client.post("/account/delete/", {"confirm": "on"})

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+import smtplib
 
 import pytest
 from django.core import mail
@@ -125,8 +126,6 @@ def test_ticking_it_again_turns_reminders_back_on(client, member, routines):
 def test_a_reminder_the_mail_server_did_not_take_is_tried_again_next_hour(
     member, routines, smtp_sink, monkeypatch
 ):
-    import smtplib
-
     add_session(member, routines[0], 2, pain=None)
     calls = {"n": 0}
     real_send = reminders.email_send

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from programs import charts
-from tests.factories import UserFactory
+from programs import charts, services
+from tests.factories import MembershipFactory, UserFactory
 from tests.programs.conftest import DAY0, add_session, on_day
 
 pytestmark = pytest.mark.django_db
@@ -204,9 +204,6 @@ def test_an_ordinary_note_is_left_alone(client, member, routines):
 
 
 def test_the_csv_holds_only_the_members_own_sessions(client, member, routines):
-    from programs import services
-    from tests.factories import MembershipFactory
-
     other = UserFactory()
     MembershipFactory(user=other)
     services.program_start(user=other)

@@ -4,8 +4,9 @@ import re
 
 import pytest
 
+from programs import services
 from programs.models import CheckIn, SessionLog
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, StaffFactory, UserFactory
 from tests.programs.conftest import add_session, on_day
 
 pytestmark = pytest.mark.django_db
@@ -193,9 +194,6 @@ def test_the_start_and_flare_up_pages_are_for_premium_members(client, free_membe
 def test_the_dashboard_query_count_does_not_grow_with_history(
     client, member, routines, django_assert_max_num_queries, time_machine
 ):
-    from programs import services
-    from tests.factories import StaffFactory
-
     staff = StaffFactory()
     for routine in routines[1:4]:
         services.routine_unlock_by_staff(user=member, routine=routine, staff=staff, reason="Test.")

@@ -1,5 +1,6 @@
 import pytest
 
+from programs.models import Phase, Routine
 from programs.services import program_load_demo
 
 pytestmark = pytest.mark.django_db
@@ -44,8 +45,6 @@ def test_unknown_routine_is_404(visitor, program):
 
 
 def test_loading_the_demo_program_twice_changes_nothing(program):
-    from programs.models import Phase, Routine
-
     before = (Phase.objects.count(), Routine.objects.count())
     program_load_demo()
     assert (Phase.objects.count(), Routine.objects.count()) == before

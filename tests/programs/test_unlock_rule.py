@@ -7,6 +7,7 @@ from django.db import IntegrityError
 
 from programs import selectors, services
 from programs.models import CheckIn, ProgressEvent, SessionLog, Unlock
+from tests.factories import StaffFactory
 from tests.programs.conftest import add_session, on_day
 from tests.programs.factories import CheckInFactory, SessionLogFactory
 
@@ -210,6 +211,4 @@ def test_nothing_opens_while_the_program_is_paused(member, routines):
 
 
 def member_staff():
-    from tests.factories import StaffFactory
-
     return StaffFactory()
