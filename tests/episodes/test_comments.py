@@ -22,6 +22,7 @@ def test_guest_comment_is_held_for_moderation(visitor, episode):
     response = _post(visitor, episode)
     assert response.status_code == 302
     comment = Comment.objects.get()
+    assert response["Location"] == f"{episode.get_absolute_url()}#comment-{comment.pk}"
     assert comment.status == Comment.Status.PENDING
     assert comment.ip_address == "127.0.0.1"
 
@@ -76,7 +77,8 @@ def test_too_long_comment_is_refused_with_a_message(visitor, episode):
 
 def test_honeypot_filled_saves_nothing(visitor, episode):
     response = _post(visitor, episode, website="http://spam.example")
-    assert response.status_code == 302
+    assert response.status_code == 302  # as if it had worked
+    assert response["Location"] == f"{episode.get_absolute_url()}#comments"
     assert not Comment.objects.exists()
 
 

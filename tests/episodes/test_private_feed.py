@@ -143,6 +143,7 @@ def test_reset_kills_the_old_address_and_the_new_one_works(client, premium_membe
     response = client.post("/account/", {"form": "feed_reset"})
 
     assert response.status_code == 302
+    assert response["Location"] == "/account/"
     new = FeedToken.objects.get(user=premium_member, revoked_at=None)
     assert new.token != feed_token.token
     assert client.get(feed_path(feed_token)).status_code == 410
@@ -152,9 +153,12 @@ def test_reset_kills_the_old_address_and_the_new_one_works(client, premium_membe
 def test_a_free_member_posting_a_reset_gets_no_feed(client, free_member):
     client.force_login(free_member)
 
-    client.post("/account/", {"form": "feed_reset"})
+    response = client.post("/account/", {"form": "feed_reset"})
 
+    assert response.status_code == 302
+    assert response["Location"] == "/account/"
     assert not FeedToken.objects.exists()
+    assert "new address" not in client.get("/account/").text  # no "Done" message either
 
 
 def test_staff_revoke_stops_the_feed(client, staff, feed_token):

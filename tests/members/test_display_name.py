@@ -79,6 +79,7 @@ def test_changing_the_display_name_on_the_account_page_renames_past_comments(
     client.force_login(free_member)
     response = client.post("/account/", {"form": "display_name", "display_name": "Frankie"})
     assert response.status_code == 302
+    assert response["Location"] == "/account/"
     free_member.refresh_from_db()
     assert free_member.display_name == "Frankie"
     assert "Frankie" in client.get(episode.get_absolute_url()).text

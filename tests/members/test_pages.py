@@ -187,6 +187,7 @@ def test_the_sunday_email_preference_turns_off_and_on(stripe_unconfigured, clien
     response = client.post("/account/", {})  # an unticked checkbox sends nothing
 
     assert response.status_code == 302
+    assert response["Location"] == "/account/"
     assert User.objects.get(pk=free_member.pk).wants_sunday_email is False
     page = client.get("/account/").text
     assert "We won&#x27;t send you the Sunday email" in page
@@ -275,6 +276,7 @@ def test_deleting_a_member_whose_subscription_already_ended_needs_no_cancel(fake
     response = client.post("/account/delete/", {"confirm": "on"})
 
     assert response.status_code == 302
+    assert response["Location"] == "/"
     assert not fake_stripe.calls("DELETE", "/v1/subscriptions/")
     assert not User.objects.filter(pk=user.pk).exists()
 
@@ -286,6 +288,7 @@ def test_a_free_member_can_delete_their_account_without_stripe(stripe_unconfigur
     response = client.post("/account/delete/", {"confirm": "on"})
 
     assert response.status_code == 302
+    assert response["Location"] == "/"
     assert not User.objects.filter(pk=user.pk).exists()
 
 

@@ -103,6 +103,7 @@ def test_unticking_the_box_on_the_account_page_stops_reminders(client, member, r
     response = client.post("/account/", {"form": "checkin_reminders"})  # unticked: not sent
 
     assert response.status_code == 302
+    assert response["Location"] == "/account/"
     member.refresh_from_db()
     assert member.wants_checkin_reminders is False
     assert member.wants_sunday_email is True  # the other preference is left alone

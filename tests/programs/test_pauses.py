@@ -78,6 +78,7 @@ def test_restoring_premium_resumes_with_progress_intact(client, member, routines
     url = "/program/build-the-base/learning-the-hinge/log/"
     response = client.post(url, log_data(date=on_day(9).isoformat()))
     assert response.status_code == 302
+    assert response["Location"] == "/program/build-the-base/learning-the-hinge/#your-sessions"
     assert SessionLog.objects.filter(user=member, routine=routines[1]).exists()
 
 
@@ -107,6 +108,7 @@ def test_answering_no_throughout_starts_phase_one(client, premium_member, routin
     client.force_login(premium_member)
     response = client.post("/program/start/", ALL_NO)
     assert response.status_code == 302
+    assert response["Location"] == "/program/#today"
     assert Unlock.objects.get(user=premium_member).routine == routines[0]
     assert ProgressEvent.objects.filter(user=premium_member, kind="started").exists()
 

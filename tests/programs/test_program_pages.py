@@ -38,6 +38,7 @@ def test_a_member_logs_a_session(client, member, day3):
     assert 'action="/program/build-the-base/first-bridges/log/#log"' in page
     response = client.post(LOG_URL, log_data())
     assert response.status_code == 302
+    assert response["Location"] == ROUTINE_URL + "#your-sessions"
     session = SessionLog.objects.get(user=member)
     assert (session.worst_pain, session.note, session.date) == (
         3,
@@ -286,6 +287,7 @@ def test_the_next_routine_can_be_logged_straight_away_when_time_has_opened_it(
     client.force_login(member)
     response = client.post(ROUTINE_TWO_URL + "log/", log_data(date=on_day(7).isoformat()))
     assert response.status_code == 302
+    assert response["Location"] == ROUTINE_TWO_URL + "#your-sessions"
     assert SessionLog.objects.filter(routine=routines[1]).count() == 1
 
 
