@@ -19,6 +19,7 @@ redis://127.0.0.1:6379/0). Traffic goes to 127.0.0.1 only; every loop is bounded
 import os
 import signal
 import smtplib
+import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +28,15 @@ import uuid
 from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
+
+import django
+import psycopg
+from aiosmtpd.controller import Controller
+
+# Lazy until used, so importable before django_setup() has put ENV in place.
+from django.conf import settings
+from django.core.management import call_command
+from django.utils import timezone
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -58,7 +68,6 @@ ENV.pop("REDIS_URL", None)
 
 def sink_main(port: int) -> None:
     """A local SMTP server that accepts every message and throws it away."""
-    from aiosmtpd.controller import Controller
 
     class Discard:
         async def handle_DATA(self, server, session, envelope):
@@ -71,16 +80,12 @@ def sink_main(port: int) -> None:
 
 
 def free_port() -> int:
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
 def wait_for_port(port: int, timeout: float = 10) -> None:
-    import socket
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -92,8 +97,6 @@ def wait_for_port(port: int, timeout: float = 10) -> None:
 
 
 def database_ensure() -> None:
-    import psycopg
-
     parts = urlsplit(DATABASE_URL)
     name = parts.path.lstrip("/")
     admin_url = parts._replace(path="/postgres").geturl()
@@ -105,19 +108,13 @@ def database_ensure() -> None:
 def django_setup() -> None:
     os.environ.update(ENV)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backinshape.settings")
-    import django
-
     django.setup()
-    from django.core.management import call_command
-
     call_command("migrate", verbosity=0, interactive=False)
 
 
 def audience_create(n: int) -> list[str]:
-    from django.utils import timezone
-
-    from episodes.models import Episode
-    from members.models import Subscriber, User
+    from episodes.models import Episode  # noqa: PLC0415 (needs django_setup() first)
+    from members.models import Subscriber, User  # noqa: PLC0415 (needs django_setup() first)
 
     Episode.objects.all().delete()
     Subscriber.objects.all().delete()
@@ -131,9 +128,7 @@ def audience_create(n: int) -> list[str]:
 
 
 def episode_create(label: str):
-    from django.utils import timezone
-
-    from episodes.models import Episode
+    from episodes.models import Episode  # noqa: PLC0415 (needs django_setup() first)
 
     number = (Episode.objects.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     return Episode.objects.create(
@@ -149,9 +144,7 @@ def episode_create(label: str):
 
 def plain_loop(emails: list[str], port: int) -> float:
     """Messages/s for smtplib alone: the same messages, built beforehand, one connection."""
-    from django.conf import settings
-
-    from episodes.services import release_email_prepare
+    from episodes.services import release_email_prepare  # noqa: PLC0415 (needs django_setup() first)
 
     email = release_email_prepare(episode=episode_create("plain"))
     raw = [(to, email.for_recipient(to).message().as_bytes(linesep="\r\n")) for to in emails]
@@ -220,8 +213,8 @@ def producer_warm(app) -> None:
 
 
 def release_through_workers(emails: list[str], count: int, port: int, logdir: str):
-    from backinshape.celery import app
-    from episodes.models import ReleaseDelivery, ReleaseMailing
+    from backinshape.celery import app  # noqa: PLC0415 (needs django_setup() first)
+    from episodes.models import ReleaseDelivery, ReleaseMailing  # noqa: PLC0415 (needs django_setup() first)
 
     workers = workers_start(count, port, logdir)
     try:

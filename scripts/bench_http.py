@@ -25,6 +25,8 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import redis
+
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8791
 BASE = f"http://127.0.0.1:{PORT}"
@@ -95,8 +97,6 @@ def _generation_bumper(redis_url: str, mode: str):
     """Bump the site's generations in Redis as `content_changed()` does (mode "edit": both)
     or as `comments_changed()` does ("comment": the content generation only): the keys as
     Django's RedisCache names them (KEY_PREFIX:version:key), ints stored as they are."""
-    import redis
-
     client = redis.Redis.from_url(redis_url)
     keys = ["page-cache:generation"] + (["page-cache:catalogue"] if mode == "edit" else [])
 

@@ -18,6 +18,7 @@ import contextlib
 import email
 import email.policy
 import html
+import logging
 import os
 import re
 import secrets
@@ -32,6 +33,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+import boto3
 import psycopg
 import redis
 import requests
@@ -568,8 +570,6 @@ def guest_comment(session, base, slug, n, origin):
 
 
 def main() -> int:
-    import logging
-
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's access log
     for tool in ("nginx", "openssl"):
         if not shutil.which(tool):
@@ -606,8 +606,6 @@ def main() -> int:
         moto.start()
         moto_base = f"http://127.0.0.1:{moto_port}"
         os.environ.update(AWS_ACCESS_KEY_ID="prod-check", AWS_SECRET_ACCESS_KEY="prod-check")
-        import boto3
-
         boto3.client("s3", endpoint_url=moto_base, region_name="us-east-1").create_bucket(
             Bucket=BUCKET
         )

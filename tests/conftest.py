@@ -4,13 +4,22 @@ Tests that need a real service (PostgreSQL, Redis, Chromium) skip with a reason 
 machine without it, and fail instead when CI=true, so CI can never pass by skipping.
 """
 
+import asyncio
 import os
 import shutil
 import socket
+from email import message_from_bytes
+from urllib.parse import urlsplit
 
 import pytest
+from aiosmtpd.controller import Controller
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings as django_settings
+from django.core.cache import cache
+from django.test import Client
 
-from .factories import EpisodeFactory, MembershipFactory, StaffFactory, UserFactory
+from backinshape.celery import app
+from tests.factories import EpisodeFactory, MembershipFactory, StaffFactory, UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -44,17 +53,13 @@ def pytest_configure(config):
     the production hasher is slow on purpose. The page cache says hit or miss (X-Cache),
     which the cache tests read.
     """
-    from django.conf import settings
-
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.PAGE_CACHE_DEBUG_HEADER = True
+    django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    django_settings.PAGE_CACHE_DEBUG_HEADER = True
 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate limits and rendered articles live in the cache; start each test clean."""
-    from django.core.cache import cache
-
     cache.clear()
     yield
     cache.clear()
@@ -87,8 +92,6 @@ def staff(db):
 @pytest.fixture
 def staff_client(staff):
     """A client signed in as staff that raises a view's exception instead of a 500 page."""
-    from django.test import Client
-
     client = Client(raise_request_exception=True)
     client.force_login(staff)
     return client
@@ -118,8 +121,6 @@ def _eager_celery(settings):
 
     CI sets CELERY_BROKER_URL for those integration tests; every other test stays eager.
     """
-    from backinshape.celery import app
-
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
     settings.CELERY_TASK_ALWAYS_EAGER = True
@@ -166,8 +167,6 @@ class SmtpSink:
     @property
     def recipients(self) -> list[str]:
         """The To address of each message received, in order."""
-        from email import message_from_bytes
-
         return [message_from_bytes(raw)["To"] for raw in self.messages]
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
@@ -194,8 +193,6 @@ class SmtpSink:
 
     async def handle_DATA(self, server, session, envelope):
         if self.delay:
-            import asyncio
-
             await asyncio.sleep(self.delay)
         for address in envelope.rcpt_tos:
             if address.lower() in self.data_replies:
@@ -212,8 +209,6 @@ class SmtpSink:
 @pytest.fixture
 def smtp_sink(settings):
     """Send this test's email through a real SMTP conversation on 127.0.0.1."""
-    from aiosmtpd.controller import Controller
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -236,8 +231,6 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 
 
 def _broker_reachable() -> bool:
-    from urllib.parse import urlsplit
-
     if not CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         return False
     parts = urlsplit(CELERY_BROKER_URL)
@@ -247,10 +240,6 @@ def _broker_reachable() -> bool:
 @pytest.fixture
 def celery_worker():
     """A real Celery worker on the Redis broker in CELERY_BROKER_URL, for this test only."""
-    from celery.contrib.testing.worker import start_worker
-
-    from backinshape.celery import app
-
     require_service(
         _broker_reachable(),
         "a Celery broker: set CELERY_BROKER_URL=redis://127.0.0.1:6379/0 with Redis running",

@@ -5,6 +5,7 @@ admin's own "invalid lookup" answer (a redirect to ?e=1) or simply filter to not
 """
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin import SimpleListFilter
 from django.test import RequestFactory
@@ -33,11 +34,16 @@ LISTS_ANYWAY = {
     "SimpleListFilter",
 }
 
-FILTERED_ADMINS = [
-    (model, model_admin)
-    for model, model_admin in admin.site._registry.items()
-    if model_admin.list_filter or model_admin.date_hierarchy
-]
+
+def _filtered_admins():
+    for model in apps.get_models():
+        if admin.site.is_registered(model):
+            model_admin = admin.site.get_model_admin(model)
+            if model_admin.list_filter or model_admin.date_hierarchy:
+                yield model, model_admin
+
+
+FILTERED_ADMINS = list(_filtered_admins())
 
 
 def _expected(kind: str, suffix: str, value: str):

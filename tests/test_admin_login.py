@@ -4,8 +4,7 @@ import pytest
 from django.test import Client
 
 from members.models import User
-
-from .factories import PASSWORD, StaffFactory
+from tests.factories import PASSWORD, StaffFactory
 
 pytestmark = pytest.mark.django_db
 

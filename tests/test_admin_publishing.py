@@ -13,6 +13,7 @@ from PIL import Image
 
 from episodes.models import Episode, ReleaseMailing
 from episodes.release import next_release_at
+from episodes.tasks import release_mailings_resume, send_release
 from tests.factories import EpisodeFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,7 @@ def test_preview_is_for_staff_only(client, free_member):
     response = client.post(reverse("admin_desk_episode_preview"), {"body": BODY_WITH_CUT})
 
     assert response.status_code == 302
-    assert "/admin/login/" in response["Location"]
+    assert response["Location"] == "/admin/login/?next=/admin/desk/episode-preview/"
 
 
 def test_preview_refuses_get(staff_client):
@@ -241,8 +242,6 @@ def test_publish_now_without_the_email(
 def test_publish_now_and_email_at_the_usual_time(
     staff_client, mailoutbox, time_machine, django_capture_on_commit_callbacks
 ):
-    from episodes.tasks import release_mailings_resume, send_release
-
     reader = SubscriberFactory()
     episode = EpisodeFactory(status=Episode.Status.DRAFT)
     send_release.app.conf.task_always_eager = False  # a worker and beat are running

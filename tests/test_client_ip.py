@@ -11,8 +11,7 @@ from allauth.core.internal.ratelimit import parse_rates
 from django.test import Client, RequestFactory
 
 from common.client_ip import client_ip, client_ip_key
-
-from .factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory
 
 PROXY = "10.0.0.1"
 

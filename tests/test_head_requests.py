@@ -11,10 +11,9 @@ from members.services import sunday_email_unsubscribe_token
 from programs import services as program_services
 from programs.demo import program_load_demo
 from programs.models import Routine
-
-from .factories import EpisodeFactory, SubscriberFactory, TopicFactory
-from .programs.factories import SessionLogFactory
-from .site_urls import site_routes
+from tests.factories import EpisodeFactory, SubscriberFactory, TopicFactory
+from tests.programs.factories import SessionLogFactory
+from tests.site_urls import site_routes
 
 pytestmark = pytest.mark.django_db
 

@@ -14,10 +14,9 @@ from programs import services as program_services
 from programs.demo import program_load_demo
 from programs.models import CheckIn, Routine, SessionLog
 from programs.services import RED_FLAGS
-
-from .factories import CommentFactory, TopicFactory
-from .programs.factories import SessionLogFactory
-from .site_urls import site_routes
+from tests.factories import CommentFactory, TopicFactory
+from tests.programs.factories import SessionLogFactory
+from tests.site_urls import site_routes
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,8 @@ from django.test import Client
 from django.utils.text import slugify
 
 from programs.demo import program_load_demo
-
-from .conftest import require_service
-from .factories import CommentFactory, EpisodeFactory, TopicFactory
+from tests.conftest import require_service
+from tests.factories import CommentFactory, EpisodeFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,13 @@
 """Uploaded audio in development answers byte ranges, so players can seek."""
 
+import importlib.util
+import sys
+
 import pytest
+from django.http import Http404
 from django.test import RequestFactory
 
+import backinshape.urls
 from backinshape.views import media
 
 DATA = bytes(range(256)) * 4  # 1024 bytes, every byte different within 256
@@ -66,8 +71,6 @@ def test_without_a_range_the_whole_file_says_ranges_are_accepted(audio_path):
 
 
 def test_a_missing_file_or_a_path_outside_media_is_a_404(audio_path):
-    from django.http import Http404
-
     with pytest.raises(Http404):
         get("audio/nope.mp3")
     with pytest.raises(Http404):
@@ -77,11 +80,6 @@ def test_a_missing_file_or_a_path_outside_media_is_a_404(audio_path):
 @pytest.fixture
 def debug_urls(settings):
     """The site's URLs as a DEBUG server loads them (tests run with DEBUG off)."""
-    import importlib.util
-    import sys
-
-    import backinshape.urls
-
     settings.DEBUG = True
     spec = importlib.util.spec_from_file_location(
         "backinshape._debug_urls", backinshape.urls.__file__

@@ -15,6 +15,8 @@ from moto.server import ThreadedMotoServer
 from storages.backends.s3 import S3Storage
 
 from backinshape.settings import media_storage_from_url
+from episodes.feeds import absolute_url
+from tests.factories import EpisodeFactory
 
 
 def _free_port() -> int:
@@ -126,16 +128,12 @@ def test_signed_urls_work_for_a_private_bucket(s3_endpoint, bucket):
 
 
 def test_feed_enclosure_uses_the_storage_url_as_it_is():
-    from episodes.feeds import absolute_url
-
     url = "https://media.example.org/audio/2026/episode-one.mp3"
     assert absolute_url(url) == url
 
 
 @pytest.mark.django_db
 def test_episode_page_shares_the_cover_at_its_storage_url(visitor, settings):
-    from tests.factories import EpisodeFactory
-
     settings.STORAGES = {
         **settings.STORAGES,
         "default": media_storage_from_url(

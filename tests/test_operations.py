@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+import redis
 
 from backinshape import health
 from backinshape.logging import (
@@ -18,6 +19,8 @@ from backinshape.logging import (
     request_id_var,
     sentry_before_send,
 )
+from backinshape.tasks import heartbeat
+from episodes.models import ReleaseDelivery, ReleaseMailing
 from tests.conftest import CELERY_BROKER_URL, _broker_reachable, require_service
 from tests.factories import EpisodeFactory
 
@@ -114,8 +117,6 @@ def test_beat_runs_the_heartbeat_every_minute(settings):
 
 
 def test_heartbeat_task_records_the_time():
-    from backinshape.tasks import heartbeat
-
     assert health.heartbeat_age() is None
     heartbeat.delay()
     assert health.heartbeat_age() < 5
@@ -124,8 +125,6 @@ def test_heartbeat_task_records_the_time():
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_runs_the_heartbeat(celery_worker, visitor, settings):
-    from backinshape.tasks import heartbeat
-
     settings.CELERY_BROKER_URL = CELERY_BROKER_URL
     heartbeat.apply_async(queue="backinshape-tests")
     deadline = time.monotonic() + 10
@@ -146,17 +145,16 @@ def test_a_real_worker_runs_the_heartbeat(celery_worker, visitor, settings):
 
 @pytest.mark.django_db
 def test_status_page_is_for_staff_only(client, free_member):
-    assert client.get("/admin/status/").status_code == 302
-    client.force_login(free_member)
-    response = client.get("/admin/status/")
-    assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/")
+    for signed_in in (False, True):
+        if signed_in:
+            client.force_login(free_member)
+        response = client.get("/admin/status/")
+        assert response.status_code == 302, signed_in
+        assert response["Location"] == "/admin/login/?next=/admin/status/", signed_in
 
 
 @pytest.mark.django_db
 def test_status_page_shows_heartbeat_last_sunday_run_and_queue(client, staff, monkeypatch):
-    from episodes.models import ReleaseDelivery, ReleaseMailing
-
     older = ReleaseMailing.objects.create(episode=EpisodeFactory(title="An older one"))
     ReleaseDelivery.objects.create(mailing=older, email="old@example.com")
     mailing = ReleaseMailing.objects.create(episode=EpisodeFactory(title="Sitting, reconsidered"))
@@ -191,7 +189,6 @@ def test_status_page_says_when_nothing_has_run(client, staff, settings):
 @pytest.mark.services
 def test_queue_length_is_the_length_of_the_default_queue(settings):
     require_service(_broker_reachable(), "a Redis broker in CELERY_BROKER_URL")
-    import redis
 
     settings.CELERY_BROKER_URL = CELERY_BROKER_URL
     settings.CELERY_TASK_DEFAULT_QUEUE = "backinshape-tests-length"

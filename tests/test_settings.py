@@ -6,6 +6,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.test import Client
+
+from backinshape.views import server_error
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,8 +51,6 @@ def test_check_deploy_is_clean_with_production_settings():
 
 @pytest.mark.django_db
 def test_server_error_page_is_styled(rf):
-    from backinshape.views import server_error
-
     response = server_error(rf.get("/"))
     assert response.status_code == 500
     assert b"Something went wrong on our side" in response.content
@@ -71,8 +72,6 @@ def test_csp_forbids_inline_scripts_and_styles(client, db):
 
 @pytest.mark.django_db
 def test_a_form_without_csrf_token_gets_a_styled_page(episode):
-    from django.test import Client
-
     response = Client(enforce_csrf_checks=True).post(
         f"/episodes/{episode.slug}/comments/", {"name": "A", "email": "a@example.com", "body": "x"}
     )

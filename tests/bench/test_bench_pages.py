@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from ..factories import CommentFactory, EpisodeFactory, MembershipFactory, TopicFactory
+from tests.factories import CommentFactory, EpisodeFactory, MembershipFactory, TopicFactory
 
 pytestmark = [pytest.mark.bench, pytest.mark.django_db]
 

@@ -3,9 +3,9 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.factories import PASSWORD, UserFactory
-
-from .site_content import build_site_content
+from programs.demo import program_load_demo, program_load_demo_member
+from tests.e2e.site_content import build_site_content
+from tests.factories import PASSWORD, MembershipFactory, PlanFactory, UserFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -152,9 +152,6 @@ def _sign_in(page, live_server, email):
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("name", MEMBER_PAGES)
 def test_member_page_has_no_axe_violations(live_server, offline, name, viewport, scheme):
-    from programs.demo import program_load_demo, program_load_demo_member
-    from tests.factories import MembershipFactory, PlanFactory
-
     page = offline
     program_load_demo()
     PlanFactory(name="Monthly", stripe_price_id="price_a11y_monthly")

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .site_content import YOUTUBE_ID, build_site_content
+from tests.e2e.site_content import YOUTUBE_ID, build_site_content
 
 pytestmark = pytest.mark.e2e
 

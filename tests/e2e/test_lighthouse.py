@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import require_service
+from tests.e2e.site_content import build_site_content
 from tests.factories import EpisodeFactory
-
-from .site_content import build_site_content
 
 pytestmark = pytest.mark.e2e
 

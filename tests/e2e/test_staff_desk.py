@@ -11,9 +11,17 @@ from playwright.sync_api import expect
 
 from episodes.models import Comment, Episode
 from episodes.release import next_release_at
-from tests.factories import PASSWORD, CommentFactory, EpisodeFactory, StaffFactory
-
-from .test_accessibility import format_violations
+from programs.demo import program_load_demo, program_load_demo_member
+from programs.models import Routine
+from tests.e2e.test_accessibility import format_violations
+from tests.factories import (
+    PASSWORD,
+    CommentFactory,
+    EpisodeFactory,
+    MembershipFactory,
+    StaffFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -96,9 +104,6 @@ def test_staff_approve_a_comment_from_the_admin_home(live_server, page):
     ],
 )
 def test_key_columns_are_in_view_at_1280(live_server, page, path, key_column):
-    from programs.demo import program_load_demo, program_load_demo_member
-    from tests.factories import MembershipFactory, UserFactory
-
     program_load_demo()
     member = MembershipFactory(user=UserFactory(email="maya@example.com")).user
     program_load_demo_member(user=member)
@@ -117,9 +122,6 @@ def test_key_columns_are_in_view_at_1280(live_server, page, path, key_column):
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_the_routine_form_does_not_scroll_sideways(live_server, page, width):
-    from programs.demo import program_load_demo
-    from programs.models import Routine
-
     program_load_demo()
     routine = Routine.objects.order_by("pk").first()
     page.set_viewport_size({"width": width, "height": 900})
@@ -143,9 +145,6 @@ ADMIN_PAGES = {
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", ADMIN_PAGES)
 def test_customised_admin_pages_have_no_axe_violations(live_server, page, name, scheme):
-    from programs.demo import program_load_demo, program_load_demo_member
-    from tests.factories import MembershipFactory, UserFactory
-
     program_load_demo()
     member = MembershipFactory(user=UserFactory(email="maya@example.com")).user
     program_load_demo_member(user=member)

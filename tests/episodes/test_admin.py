@@ -4,8 +4,7 @@ import pytest
 from django.utils import timezone
 
 from episodes.models import Comment, Episode
-
-from ..factories import CommentFactory, EpisodeFactory
+from tests.factories import CommentFactory, EpisodeFactory
 
 pytestmark = pytest.mark.django_db
 

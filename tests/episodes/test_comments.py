@@ -1,3 +1,5 @@
+from html.parser import HTMLParser
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -5,8 +7,7 @@ from django.test import Client
 from episodes import services
 from episodes.models import Comment
 from episodes.rendering import render_comment
-
-from ..factories import CommentFactory, EpisodeFactory, UserFactory
+from tests.factories import CommentFactory, EpisodeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +22,7 @@ def test_guest_comment_is_held_for_moderation(visitor, episode):
     response = _post(visitor, episode)
     assert response.status_code == 302
     comment = Comment.objects.get()
+    assert response["Location"] == f"{episode.get_absolute_url()}#comment-{comment.pk}"
     assert comment.status == Comment.Status.PENDING
     assert comment.ip_address == "127.0.0.1"
 
@@ -30,7 +32,6 @@ def test_guest_sees_own_pending_comment_but_others_do_not(visitor, client, episo
     page = visitor.get(episode.get_absolute_url(), follow=True).text
     assert "My pending words" in page
     assert "awaiting moderation" in page.lower()
-    from django.test import Client
 
     assert "My pending words" not in Client().get(episode.get_absolute_url()).text
 
@@ -76,7 +77,8 @@ def test_too_long_comment_is_refused_with_a_message(visitor, episode):
 
 def test_honeypot_filled_saves_nothing(visitor, episode):
     response = _post(visitor, episode, website="http://spam.example")
-    assert response.status_code == 302
+    assert response.status_code == 302  # as if it had worked
+    assert response["Location"] == f"{episode.get_absolute_url()}#comments"
     assert not Comment.objects.exists()
 
 
@@ -121,7 +123,8 @@ def test_only_approved_comments_are_shown_and_counted(visitor, episode):
     CommentFactory(episode=episode, body="Spammy", status=Comment.Status.SPAM)
     CommentFactory(episode=episode, body="Gone", status=Comment.Status.REMOVED)
     page = visitor.get(episode.get_absolute_url()).text
-    assert "Approved top" in page and "Approved reply" in page
+    assert "Approved top" in page
+    assert "Approved reply" in page
     for hidden in ["Pending one", "Spammy", "Gone"]:
         assert hidden not in page
     assert "2 comments" in page
@@ -154,8 +157,6 @@ def test_comment_html_never_keeps_scripts_or_handlers(evil):
 
 def _parse(html):
     """Every (tag, attributes) the browser would build from this HTML."""
-    from html.parser import HTMLParser
-
     found = []
 
     class Collector(HTMLParser):
@@ -169,7 +170,8 @@ def _parse(html):
 def test_comment_links_are_autolinked_with_nofollow():
     html = render_comment("See https://example.org/page for more")
     assert 'href="https://example.org/page"' in html
-    assert "nofollow" in html and "ugc" in html
+    assert "nofollow" in html
+    assert "ugc" in html
 
 
 def test_script_in_a_posted_comment_is_shown_as_text(visitor, episode):

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+from episodes import services
 from episodes.models import Episode, PodcastShow
 from tests.factories import EpisodeFactory
 
@@ -267,10 +269,6 @@ def test_article_feed_shows_a_body_with_no_members_part_whole(visitor):
 
 
 def test_linked_audio_without_a_length_is_refused_so_the_feed_always_has_a_duration():
-    from django.core.exceptions import ValidationError
-
-    from episodes import services
-
     episode = EpisodeFactory.build(audio_url="https://cdn.example/ep.mp3", audio_duration=None)
     with pytest.raises(ValidationError) as refused:
         services.episode_save(episode=episode)

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from members.models import Membership
 from programs.models import MemberProgress
-
-from ..factories import EpisodeFactory, MembershipFactory, UserFactory
+from tests.factories import EpisodeFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

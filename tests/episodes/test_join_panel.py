@@ -7,8 +7,7 @@ part covers (its section titles, from its table of contents), and nothing else o
 import pytest
 
 from members.models import Plan
-
-from ..factories import EpisodeFactory, PlanFactory, monthly_and_yearly_plans
+from tests.factories import EpisodeFactory, PlanFactory, monthly_and_yearly_plans
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +63,9 @@ def test_visitor_never_gets_the_locked_parts_text(visitor, plans, article):
 
     for text in LOCKED_TEXT:
         assert text not in html
-    assert 'id="m-' not in html and 'href="#m-' not in html  # titles only: no anchors
+    # Titles only: no anchors.
+    assert 'id="m-' not in html
+    assert 'href="#m-' not in html
 
 
 def test_free_member_sees_the_price_and_the_locked_headings(client, free_member, plans, article):

@@ -1,6 +1,7 @@
 import importlib
 
 import pytest
+from django.apps import apps
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -8,8 +9,7 @@ from django.utils import timezone
 from episodes import services
 from episodes.models import Episode
 from episodes.rendering import normalise_body, split_members_only, validate_members_only_divider
-
-from ..factories import EpisodeFactory, SubscriberFactory
+from tests.factories import EpisodeFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -347,8 +347,6 @@ def test_changelist_shows_and_filters_the_members_only_part(admin_client, premiu
 
 
 def test_migration_normalises_bodies_stored_with_crlf():
-    from django.apps import apps
-
     migration = importlib.import_module("episodes.migrations.0004_normalise_episode_bodies")
     crlf = EpisodeFactory(body="\r\n".join(article_lines("<!-- Members-Only --> ")))
     clean = EpisodeFactory(body="\n".join(article_lines()))

@@ -1,6 +1,7 @@
 import pytest
+from django.db import connection
 
-from ..factories import CommentFactory, EpisodeFactory, TopicFactory
+from tests.factories import CommentFactory, EpisodeFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -10,7 +11,8 @@ def test_home_shows_latest_and_recent_episodes(visitor):
     newest = EpisodeFactory(title="Newest one")
     newest.publish_at = older.publish_at.replace(year=older.publish_at.year + 0)
     page = visitor.get("/").text
-    assert "Newest one" in page and "Older one" in page
+    assert "Newest one" in page
+    assert "Older one" in page
     assert "Get the Sunday email" in page
 
 
@@ -40,7 +42,8 @@ def test_topic_page_lists_its_episodes(visitor):
     EpisodeFactory(title="Nerve pain explained", topics=[topic])
     EpisodeFactory(title="Unrelated")
     page = visitor.get("/topics/sciatica/").text
-    assert "Nerve pain explained" in page and "Unrelated" not in page
+    assert "Nerve pain explained" in page
+    assert "Unrelated" not in page
 
 
 def test_unknown_topic_and_episode_are_styled_404s(visitor):
@@ -82,8 +85,6 @@ def test_healthz_answers_ok(visitor):
 
 
 def test_healthz_says_what_failed(visitor, monkeypatch):
-    from django.db import connection
-
     def broken_cursor(*args, **kwargs):
         raise RuntimeError("db down")
 

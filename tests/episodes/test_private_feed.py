@@ -1,5 +1,6 @@
 """A premium member's private podcast feed: who gets it, when it stops, and its secrecy."""
 
+import datetime as dt
 import importlib.util
 import logging
 import xml.etree.ElementTree as ET
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.db import IntegrityError, transaction
+from gunicorn.config import Config
 
 from common.log_redaction import RedactPrivateFeedTokens
 from episodes.models import Episode
@@ -141,6 +143,7 @@ def test_reset_kills_the_old_address_and_the_new_one_works(client, premium_membe
     response = client.post("/account/", {"form": "feed_reset"})
 
     assert response.status_code == 302
+    assert response["Location"] == "/account/"
     new = FeedToken.objects.get(user=premium_member, revoked_at=None)
     assert new.token != feed_token.token
     assert client.get(feed_path(feed_token)).status_code == 410
@@ -150,9 +153,12 @@ def test_reset_kills_the_old_address_and_the_new_one_works(client, premium_membe
 def test_a_free_member_posting_a_reset_gets_no_feed(client, free_member):
     client.force_login(free_member)
 
-    client.post("/account/", {"form": "feed_reset"})
+    response = client.post("/account/", {"form": "feed_reset"})
 
+    assert response.status_code == 302
+    assert response["Location"] == "/account/"
     assert not FeedToken.objects.exists()
+    assert "new address" not in client.get("/account/").text  # no "Done" message either
 
 
 def test_staff_revoke_stops_the_feed(client, staff, feed_token):
@@ -223,10 +229,6 @@ def test_the_logging_settings_apply_the_filter_to_django_request_and_server():
 
 
 def test_the_gunicorn_access_log_redacts_the_token():
-    import datetime as dt
-
-    from gunicorn.config import Config
-
     path = Path(django_settings.BASE_DIR) / "deploy" / "gunicorn.conf.py"
     spec = importlib.util.spec_from_file_location("gunicorn_conf_under_test", path)
     conf = importlib.util.module_from_spec(spec)

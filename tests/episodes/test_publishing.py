@@ -9,8 +9,7 @@ from episodes import services
 from episodes.models import Episode
 from episodes.release import next_release_at
 from episodes.tasks import publish_due_episodes
-
-from ..factories import EpisodeFactory
+from tests.factories import EpisodeFactory
 
 pytestmark = pytest.mark.django_db
 LONDON = zoneinfo.ZoneInfo("Europe/London")

@@ -4,14 +4,14 @@ import datetime as dt
 import threading
 
 import pytest
+from django.core import mail
 from django.db import connection, connections
 from django.utils import timezone
 
 from episodes import services
 from episodes.models import Episode
-
-from ..conftest import require_service
-from ..factories import EpisodeFactory
+from tests.conftest import require_service
+from tests.factories import EpisodeFactory, SubscriberFactory
 
 
 @pytest.fixture
@@ -58,10 +58,6 @@ def test_two_release_runs_at_once_publish_each_episode_once(postgresql):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_sending_one_release_send_each_email_once(postgresql):
-    from django.core import mail
-
-    from ..factories import SubscriberFactory
-
     episode = EpisodeFactory()
     SubscriberFactory.create_batch(40)
     mailing = services.release_mailing_prepare(episode=episode)

@@ -7,7 +7,8 @@ import re
 import pytest
 from django.utils import timezone
 
-from ..factories import EpisodeFactory, TopicFactory
+from episodes.models import PodcastShow
+from tests.factories import EpisodeFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -137,19 +138,20 @@ def test_the_episode_page_links_the_previous_and_next_episodes(visitor):
     assert f'href="{newer.get_absolute_url()}" rel="next"' in page
     assert "A draft" not in page
     first = visitor.get(older.get_absolute_url()).text
-    assert 'rel="prev"' not in first and 'rel="next"' in first
+    assert 'rel="prev"' not in first
+    assert 'rel="next"' in first
 
 
 def test_the_archive_lists_a_years_episodes(visitor):
     EpisodeFactory(title="From last year", publish_at=dt.datetime(2025, 6, 1, 7, tzinfo=dt.UTC))
     EpisodeFactory(title="From this year", publish_at=dt.datetime(2026, 3, 1, 7, tzinfo=dt.UTC))
     listing = visitor.get("/episodes/").text
-    assert (
-        'href="/episodes/archive/2025/"' in listing and 'href="/episodes/archive/2026/"' in listing
-    )
+    assert 'href="/episodes/archive/2025/"' in listing
+    assert 'href="/episodes/archive/2026/"' in listing
     page = visitor.get("/episodes/archive/2025/")
     assert page.status_code == 200
-    assert "From last year" in page.text and "From this year" not in page.text
+    assert "From last year" in page.text
+    assert "From this year" not in page.text
 
 
 @pytest.mark.parametrize("year", ["1999", "0", "99999999999999999999"])
@@ -163,7 +165,8 @@ def test_the_topics_page_lists_every_topic_with_its_count(visitor):
     EpisodeFactory(topics=[discs])
     EpisodeFactory(topics=[discs], status="draft")
     page = visitor.get("/topics/").text
-    assert "Discs" in page and "Sleep" in page
+    assert "Discs" in page
+    assert "Sleep" in page
     assert '<span class="topic-list__count">1 episode</span>' in page  # the draft is not counted
     assert '<span class="topic-list__count">0 episodes</span>' in page
 
@@ -179,8 +182,6 @@ def test_a_search_that_finds_nothing_suggests_topics(visitor):
 
 
 def test_listen_links_show_the_apps_staff_set_and_the_feed(visitor, episode):
-    from episodes.models import PodcastShow
-
     PodcastShow.objects.update_or_create(
         singleton=True,
         defaults={"apple_podcasts_url": "https://podcasts.apple.com/show/1", "spotify_url": ""},
@@ -199,8 +200,6 @@ def test_the_latest_episode_card_without_a_cover_takes_the_full_width(visitor):
 
 
 def test_a_new_podcast_app_link_shows_on_the_cached_home_page_at_once(visitor, episode):
-    from episodes.models import PodcastShow
-
     assert ">Spotify<" not in visitor.get("/").text  # now cached
     show, _ = PodcastShow.objects.get_or_create(singleton=True)
     show.spotify_url = "https://open.spotify.com/show/abc"

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from episodes import selectors
 from episodes.models import Comment, Episode
-
-from ..factories import CommentFactory, EpisodeFactory, TopicFactory
+from tests.factories import CommentFactory, EpisodeFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from episodes import services
 from episodes.models import ReleaseDelivery, ReleaseMailing
-
-from ..factories import SubscriberFactory
+from tests.factories import SubscriberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +48,8 @@ def test_the_mailing_list_shows_progress_as_an_accessible_bar(admin_client, mail
 
     assert response.status_code == 200
     bar = re.search(r"<progress[^>]*>.*?</progress>", response.text, re.S).group(0)
-    assert 'max="4"' in bar and 'value="2"' in bar
+    assert 'max="4"' in bar
+    assert 'value="2"' in bar
     assert "aria-label=" in bar
     assert "style=" not in bar
     assert "2 of 4 sent" in response.text
@@ -123,5 +123,6 @@ def test_the_email_opens_with_a_preview_line(premium_episode):
 
     assert message.body.splitlines()[0] == premium_episode.standfirst
     preheader = re.search(r'<span class="preheader">(.*?)</span>', html, re.S)
-    assert preheader and preheader.group(1).strip().startswith(premium_episode.standfirst)
+    assert preheader
+    assert preheader.group(1).strip().startswith(premium_episode.standfirst)
     assert re.search(r"<style>[^<]*\.preheader\s*\{[^}]*display:\s*none", html)

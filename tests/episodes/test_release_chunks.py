@@ -2,7 +2,11 @@
 
 import datetime as dt
 import threading
+import time
+from email import message_from_bytes
 
+import factory
+import psycopg
 import pytest
 from django.db import connection, connections
 from django.utils import timezone
@@ -11,9 +15,8 @@ from episodes import selectors, services
 from episodes.models import ReleaseDelivery, ReleaseMailing
 from episodes.tasks import release_mailings_resume, send_release
 from members.models import Subscriber
-
-from ..conftest import require_service
-from ..factories import EpisodeFactory, SubscriberFactory, UserFactory
+from tests.conftest import require_service
+from tests.factories import EpisodeFactory, SubscriberFactory, UserFactory
 
 
 def _subscribers(n, prefix="reader"):
@@ -21,8 +24,6 @@ def _subscribers(n, prefix="reader"):
 
 
 def factory_email(prefix):
-    import factory
-
     return factory.Sequence(lambda i: f"{prefix}.{i:05d}@example.com")
 
 
@@ -160,11 +161,9 @@ def test_each_message_is_accepted_only_once_the_one_before_is_marked_sent(
     """The marks are written one message behind, on a connection of their own, yet never
     more than one accepted message is unmarked: what bounds a killed worker's duplicates.
     Each mark is slowed down, so a send that did not wait for it would be seen."""
-    import time
-
-    import psycopg
-
-    mark_sent = services._release_delivery_mark_sent
+    # The one internal step slowed down on purpose: there is no public seam between a
+    # message's acceptance and its mark.
+    mark_sent = services._release_delivery_mark_sent  # noqa: SLF001
 
     def slow_mark_sent(**kwargs):
         time.sleep(0.05)
@@ -199,8 +198,6 @@ def test_each_message_is_accepted_only_once_the_one_before_is_marked_sent(
 
 @pytest.mark.django_db
 def test_the_prebuilt_smtp_copy_is_the_same_email_as_the_built_one(premium_episode):
-    from email import message_from_bytes
-
     release_email = services.release_email_prepare(episode=premium_episode)
     built = message_from_bytes(
         release_email.for_recipient("reader@example.com").message().as_bytes(linesep="\r\n")

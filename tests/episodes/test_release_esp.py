@@ -7,6 +7,7 @@ Postmark's bounce webhook), signed the way the providers sign them.
 import base64
 import hashlib
 import hmac
+import importlib
 import json
 import time
 
@@ -16,12 +17,13 @@ from anymail.exceptions import AnymailAPIError
 from anymail.message import AnymailRecipientStatus
 from django.core import mail
 
+import backinshape.settings as settings_module
 from episodes import services
 from episodes.models import ReleaseDelivery
 from members.models import EmailSuppression, Subscriber
 from members.selectors import sunday_email_recipients
-
-from ..factories import SubscriberFactory, UserFactory
+from members.services import sunday_email_address_for_token
+from tests.factories import SubscriberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -149,8 +151,6 @@ def batch_provider(settings, monkeypatch):
 def test_a_provider_with_a_batch_api_gets_one_call_per_group(
     batch_provider, premium_episode, monkeypatch
 ):
-    from members.services import sunday_email_address_for_token
-
     emails = [f"reader.{i:03d}@example.com" for i in range(150)]
     for email in emails:
         SubscriberFactory(email=email)
@@ -216,10 +216,6 @@ def test_a_failed_batch_call_keeps_its_group_waiting(
 
 
 def test_the_provider_is_picked_by_ANYMAIL_ESP(monkeypatch):
-    import importlib
-
-    import backinshape.settings as settings_module
-
     monkeypatch.setenv("ANYMAIL_ESP", "postmark")
     monkeypatch.setenv("ANYMAIL_POSTMARK_SERVER_TOKEN", "server-token")
     try:

@@ -25,9 +25,8 @@ from django.utils import timezone
 from episodes import selectors, services
 from episodes.models import ReleaseDelivery, ReleaseMailing
 from episodes.tasks import release_mailings_resume
-
-from ..conftest import CELERY_BROKER_URL, _broker_reachable, require_service
-from ..factories import EpisodeFactory, SubscriberFactory
+from tests.conftest import CELERY_BROKER_URL, _broker_reachable, require_service
+from tests.factories import EpisodeFactory, SubscriberFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -14,8 +14,7 @@ from backinshape.celery import app
 from episodes import services
 from episodes.models import ReleaseDelivery, ReleaseMailing
 from episodes.tasks import send_release, send_release_chunk
-
-from ..factories import SubscriberFactory
+from tests.factories import SubscriberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -145,7 +144,8 @@ def test_the_task_retries_a_throttling_server_until_everyone_has_it(
 
 def test_the_chunk_task_retries_a_server_failure_with_exponential_backoff(settings):
     assert send_release_chunk.autoretry_for == (services.MailServerUnavailable,)
-    assert send_release_chunk.retry_backoff and send_release_chunk.retry_jitter
+    assert send_release_chunk.retry_backoff
+    assert send_release_chunk.retry_jitter
     assert send_release_chunk.max_retries == 10
     # A waiting retry must come back before the broker hands it to another worker.
     assert send_release_chunk.retry_backoff_max < settings.CELERY_VISIBILITY_TIMEOUT

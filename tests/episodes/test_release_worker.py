@@ -12,8 +12,7 @@ from django.utils import timezone
 from backinshape.celery import app
 from episodes.models import Episode, ReleaseMailing
 from episodes.tasks import publish_due_episodes
-
-from ..factories import EpisodeFactory, SubscriberFactory
+from tests.factories import EpisodeFactory, SubscriberFactory
 
 
 @pytest.mark.services

@@ -4,8 +4,12 @@ The ranking tests run twice: on SQLite (the fallback) and on PostgreSQL (full-te
 require_service: they run in CI).
 """
 
+import datetime as dt
+
 import pytest
+from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from episodes import services
 from episodes.models import Episode, Topic
@@ -35,10 +39,6 @@ def titles(results) -> list[str]:
 
 @pytest.fixture
 def library(db):
-    import datetime as dt
-
-    from django.utils import timezone
-
     now = timezone.now()
     older = now - dt.timedelta(days=30)
     return {
@@ -130,7 +130,8 @@ def test_the_search_page_shows_snippets_with_only_mark_tags(visitor):
     response = visitor.get("/search/?q=sciatica")
 
     assert response.status_code == 200
-    assert "<mark>" in response.text and "sciatica</mark>" in response.text.lower()
+    assert "<mark>" in response.text
+    assert "sciatica</mark>" in response.text.lower()
     assert "<script>alert(1)" not in response.text
 
 
@@ -179,8 +180,6 @@ def test_postgres_finds_topics_after_they_change(postgres, library):
 
 
 def test_postgres_index_rebuild_command_fills_missing_vectors(postgres, library):
-    from django.core.management import call_command
-
     Episode.objects.update(search_vector=None, search_vector_full=None)
     call_command("search_index_rebuild")
 
@@ -209,8 +208,6 @@ def test_a_renamed_topic_finds_its_episodes_by_the_new_name(client, staff):
 
 
 def test_the_demo_content_is_indexed_at_once():
-    from django.core.management import call_command
-
     require_service(ON_POSTGRES, "PostgreSQL: set DATABASE_URL=postgres://...")
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert Episode.objects.exists()

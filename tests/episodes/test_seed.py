@@ -89,7 +89,8 @@ def test_seed_demo_episodes_have_audio_and_a_described_cover():
 
     for episode in Episode.objects.all():
         assert episode.audio_url.startswith("https://")
-        assert episode.audio_size and episode.audio_duration
+        assert episode.audio_size
+        assert episode.audio_duration
         assert episode.cover_alt
         with Image.open(episode.cover_image.path) as cover:
             assert cover.size == (1280, 720)
@@ -148,7 +149,8 @@ def test_seed_demo_creates_the_demo_logins_with_verified_emails():
         ).exists()
         assert email in output
     staff = User.objects.get(email="staff@example.com")
-    assert staff.is_staff and staff.is_superuser
+    assert staff.is_staff
+    assert staff.is_superuser
     assert "Open http://127.0.0.1:8000" in output
 
 

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from ..factories import MembershipFactory, UserFactory, monthly_and_yearly_plans
-from .fake_stripe import WEBHOOK_SECRET, FakeStripe, event_payload, sign_payload
+from tests.factories import MembershipFactory, UserFactory, monthly_and_yearly_plans
+from tests.members.fake_stripe import WEBHOOK_SECRET, FakeStripe, event_payload, sign_payload
 
 
 @pytest.fixture(scope="session")

@@ -23,8 +23,11 @@ def test_sign_up_hands_the_verification_email_to_a_worker(client, mailoutbox):
     assert payload["to"] == ["new.reader@example.com"]
     assert "/accounts/confirm-email/" in payload["body"]
     tasks.send_rendered_email(payload)  # what the worker does
-    assert mailoutbox[0].to == ["new.reader@example.com"]
-    assert mailoutbox[0].alternatives or mailoutbox[0].body
+    (sent,) = mailoutbox
+    assert sent.to == ["new.reader@example.com"]
+    assert sent.subject == payload["subject"]
+    assert sent.body == payload["body"]
+    assert [list(alternative) for alternative in sent.alternatives] == payload["alternatives"]
 
 
 def test_the_worker_retries_a_mail_server_that_is_down(client, settings):

@@ -7,9 +7,8 @@ from django.utils import timezone
 
 from members.models import Membership, StripeEvent, User
 from members.selectors import member_has_premium
-
-from ..factories import MembershipFactory, UserFactory
-from .fake_stripe import event_payload
+from tests.factories import MembershipFactory, UserFactory
+from tests.members.fake_stripe import event_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -48,9 +47,12 @@ def test_the_membership_list_filters_by_status_and_plan_and_searches_by_email(
     ).text
     by_email = client.get("/admin/members/membership/", {"q": "lapsed.one"}).text
 
-    assert "lapsed.one@example.com" in by_status and "active.one@example.com" not in by_status
-    assert "active.one@example.com" in by_plan and "lapsed.one@example.com" not in by_plan
-    assert "lapsed.one@example.com" in by_email and "active.one@example.com" not in by_email
+    assert "lapsed.one@example.com" in by_status
+    assert "active.one@example.com" not in by_status
+    assert "active.one@example.com" in by_plan
+    assert "lapsed.one@example.com" not in by_plan
+    assert "lapsed.one@example.com" in by_email
+    assert "active.one@example.com" not in by_email
 
 
 def test_staff_can_grant_a_complimentary_membership_with_an_end_date(

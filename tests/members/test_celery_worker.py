@@ -11,8 +11,7 @@ import pytest
 
 from backinshape.celery import app
 from members.models import Membership, StripeEvent
-
-from .fake_stripe import event_payload, sign_payload
+from tests.members.fake_stripe import event_payload, sign_payload
 
 
 @pytest.mark.services

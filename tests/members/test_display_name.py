@@ -3,6 +3,7 @@
 import pytest
 
 from episodes.models import Comment
+from members.models import User
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +43,8 @@ def test_the_chosen_display_name_is_shown_and_kept(client, nameless_member, epis
     nameless_member.refresh_from_db()
     assert nameless_member.display_name == "Jay"
     page = client.get(episode.get_absolute_url()).text
-    assert "Jay" in page and "jane.realname" not in page
+    assert "Jay" in page
+    assert "jane.realname" not in page
     # Next time the form knows the name and does not ask again.
     assert 'name="display_name"' not in page
 
@@ -77,6 +79,7 @@ def test_changing_the_display_name_on_the_account_page_renames_past_comments(
     client.force_login(free_member)
     response = client.post("/account/", {"form": "display_name", "display_name": "Frankie"})
     assert response.status_code == 302
+    assert response["Location"] == "/account/"
     free_member.refresh_from_db()
     assert free_member.display_name == "Frankie"
     assert "Frankie" in client.get(episode.get_absolute_url()).text
@@ -86,7 +89,8 @@ def test_a_blank_display_name_on_the_account_page_is_refused(client, free_member
     client.force_login(free_member)
     response = client.post("/account/", {"form": "display_name", "display_name": "   "})
     assert response.status_code == 400
-    assert "Please" in response.text and "display name" in response.text
+    assert "Please" in response.text
+    assert "display name" in response.text
     free_member.refresh_from_db()
     assert free_member.display_name == "Fran"
 
@@ -104,7 +108,6 @@ def test_sign_up_offers_a_display_name(client):
         },
     )
     assert response.status_code == 302
-    from members.models import User
 
     assert User.objects.get(email="new.person@example.com").display_name == "Newbie"
 

@@ -6,8 +6,7 @@ import email.policy
 import pytest
 
 from members.models import Membership
-
-from .fake_stripe import event_payload
+from tests.members.fake_stripe import event_payload
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ import re
 import pytest
 from django.utils import timezone
 
-from members.models import Membership, User
-
-from ..factories import MembershipFactory, UserFactory
+from members.models import Membership, StripeEvent, User
+from tests.factories import MembershipFactory, UserFactory
+from tests.members.fake_stripe import event_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -187,6 +187,7 @@ def test_the_sunday_email_preference_turns_off_and_on(stripe_unconfigured, clien
     response = client.post("/account/", {})  # an unticked checkbox sends nothing
 
     assert response.status_code == 302
+    assert response["Location"] == "/account/"
     assert User.objects.get(pk=free_member.pk).wants_sunday_email is False
     page = client.get("/account/").text
     assert "We won&#x27;t send you the Sunday email" in page
@@ -275,6 +276,7 @@ def test_deleting_a_member_whose_subscription_already_ended_needs_no_cancel(fake
     response = client.post("/account/delete/", {"confirm": "on"})
 
     assert response.status_code == 302
+    assert response["Location"] == "/"
     assert not fake_stripe.calls("DELETE", "/v1/subscriptions/")
     assert not User.objects.filter(pk=user.pk).exists()
 
@@ -286,16 +288,13 @@ def test_a_free_member_can_delete_their_account_without_stripe(stripe_unconfigur
     response = client.post("/account/delete/", {"confirm": "on"})
 
     assert response.status_code == 302
+    assert response["Location"] == "/"
     assert not User.objects.filter(pk=user.pk).exists()
 
 
 def test_deleting_an_account_leaves_no_error_behind_when_stripe_reports_the_cancellation(
     fake_stripe, client, subscriber_member, post_event
 ):
-    from members.models import StripeEvent
-
-    from .fake_stripe import event_payload
-
     subscription_id = Membership.objects.get(user=subscriber_member).stripe_subscription_id
     client.force_login(subscriber_member)
     client.post("/account/delete/", {"confirm": "on"})

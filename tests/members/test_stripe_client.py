@@ -8,20 +8,31 @@ from members.stripe_client import (
     stripe_dashboard_url,
     stripe_is_configured,
 )
+from tests.members.fake_stripe import FakeStripe
 
 
-def test_it_reads_settings_each_time_it_is_asked(settings):
-    settings.STRIPE_SECRET_KEY = "sk_test_one"
-    settings.STRIPE_API_BASE = "http://127.0.0.1:1"
+@pytest.fixture
+def other_stripe():
+    """A second fake Stripe, with a key of its own."""
+    fake = FakeStripe(api_key="sk_test_other").start()
+    yield fake
+    fake.stop()
+
+
+def test_it_reads_settings_each_time_it_is_asked(fake_stripe, other_stripe, settings):
     first = stripe_client()
-    settings.STRIPE_SECRET_KEY = "sk_test_two"
+    first.v1.customers.create(params={"email": "one@example.com"})
+    settings.STRIPE_SECRET_KEY = other_stripe.api_key
+    settings.STRIPE_API_BASE = other_stripe.url
     second = stripe_client()
+    second.v1.customers.create(params={"email": "two@example.com"})
 
     assert first is not second
-    assert first._requestor.api_key == "sk_test_one"
-    assert second._requestor.api_key == "sk_test_two"
-    assert second._requestor.base_addresses["api"] == "http://127.0.0.1:1"
-    assert second._requestor._options.stripe_version == settings.STRIPE_API_VERSION
+    # Each fake answers only its own key (401 otherwise), so each call went where, and with
+    # the key, the settings said at the time; both with the pinned API version.
+    for fake, email in [(fake_stripe, "one@example.com"), (other_stripe, "two@example.com")]:
+        assert [call["params"]["email"] for call in fake.calls("POST", "/v1/customers")] == [email]
+        assert [c["stripe_version"] for c in fake.requests] == [settings.STRIPE_API_VERSION]
 
 
 def test_it_refuses_to_build_a_client_without_a_secret_key(settings):

@@ -4,8 +4,7 @@ from django.test import Client
 from django.utils import timezone
 
 from members.models import Subscriber
-
-from ..factories import SubscriberFactory, UserFactory
+from tests.factories import SubscriberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +91,8 @@ def test_subscribing_again_after_leaving_asks_for_confirmation_again(visitor):
     subscriber = SubscriberFactory(email="back@example.com", unsubscribed_at=timezone.now())
     visitor.post("/subscribe/", {"email": "back@example.com"})
     subscriber.refresh_from_db()
-    assert subscriber.unsubscribed_at is None and subscriber.confirmed_at is None
+    assert subscriber.unsubscribed_at is None
+    assert subscriber.confirmed_at is None
     assert len(mail.outbox) == 1
 
 

@@ -13,9 +13,8 @@ from django.utils import timezone
 
 from members.models import Membership, StripeEvent, User
 from members.selectors import member_has_premium
-
-from ..factories import MembershipFactory, UserFactory
-from .fake_stripe import DAY, event_payload, invoice_object, sign_payload
+from tests.factories import MembershipFactory, UserFactory
+from tests.members.fake_stripe import DAY, event_payload, invoice_object, sign_payload
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ import time_machine
 from programs import services
 from programs.demo import program_load_demo
 from programs.models import Routine
-
-from .factories import CheckInFactory, SessionLogFactory
+from tests.programs.factories import CheckInFactory, SessionLogFactory
 
 DAY0 = dt.date(2026, 3, 2)  # a Monday; every dated test counts from here
 

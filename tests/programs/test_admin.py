@@ -4,8 +4,7 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 
 from programs.models import MemberProgress, ProgressEvent, Unlock
-
-from .conftest import add_session
+from tests.programs.conftest import add_session
 
 pytestmark = pytest.mark.django_db
 
@@ -21,21 +20,26 @@ def test_staff_pause_asks_why_then_records_who_and_why(client, staff, member):
     client.force_login(staff)
     progress = MemberProgress.objects.get(user=member)
     page = run_action(client, "pause_program", progress)
-    assert page.status_code == 200 and "Why?" in page.text
+    assert page.status_code == 200
+    assert "Why?" in page.text
     assert not MemberProgress.objects.get(pk=progress.pk).is_paused  # nothing yet
     response = run_action(client, "pause_program", progress, apply="1", reason="Awaiting a scan.")
     assert response.status_code == 302
     progress.refresh_from_db()
-    assert progress.is_staff_paused and progress.staff_paused_by == staff
+    assert progress.is_staff_paused
+    assert progress.staff_paused_by == staff
     event = ProgressEvent.objects.get(user=member, kind="paused")
-    assert event.by == staff and event.by_staff and "Awaiting a scan." in event.reason
+    assert event.by == staff
+    assert event.by_staff
+    assert "Awaiting a scan." in event.reason
 
 
 def test_staff_action_without_a_reason_is_refused(client, staff, member):
     client.force_login(staff)
     progress = MemberProgress.objects.get(user=member)
     page = run_action(client, "pause_program", progress, apply="1", reason="")
-    assert page.status_code == 200 and "This field is required." in page.text
+    assert page.status_code == 200
+    assert "This field is required." in page.text
     assert not MemberProgress.objects.get(pk=progress.pk).is_paused
 
 
@@ -76,7 +80,8 @@ def test_session_logs_filter_by_grade(client, staff, member, routines):
     red = client.get("/admin/programs/sessionlog/?grade=red").text
     assert "1 session log" in red
     pending = client.get("/admin/programs/sessionlog/?grade=pending").text
-    assert "Awaiting check-in" in pending and "1 session log" in pending
+    assert "Awaiting check-in" in pending
+    assert "1 session log" in pending
 
 
 def test_routine_admin_shows_thresholds_and_steps(client, staff, routines):

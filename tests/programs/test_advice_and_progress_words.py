@@ -5,8 +5,7 @@ import pytest
 
 from programs import selectors, services
 from programs.models import Unlock
-
-from .conftest import add_session, on_day
+from tests.programs.conftest import add_session, on_day
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +27,8 @@ def second_routine_open(member, routines):
 def test_one_red_advises_an_easier_dose(second_routine_open, routines):
     add_session(second_routine_open, routines[1], 8, worst=7)
     advice = state_on(second_routine_open, 9).advice
-    assert advice.kind == "easier_dose" and advice.routine == routines[1]
+    assert advice.kind == "easier_dose"
+    assert advice.routine == routines[1]
 
 
 def test_one_red_shows_the_easier_dose_advice_on_the_dashboard(
@@ -81,7 +81,8 @@ def test_two_reds_on_the_very_first_routine_keep_it_easy(member, routines):
     add_session(member, routines[0], 0, worst=7)
     add_session(member, routines[0], 1, worst=7)
     state = state_on(member, 2)
-    assert state.advice.kind == "step_back" and state.advice.step_back_to is None
+    assert state.advice.kind == "step_back"
+    assert state.advice.step_back_to is None
     assert state.suggested_routine == routines[0]
 
 

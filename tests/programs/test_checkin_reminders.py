@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+import smtplib
 
 import pytest
 from django.core import mail
@@ -9,8 +10,7 @@ from django.utils import timezone
 
 from programs import reminders, services
 from programs.models import CheckInReminder
-
-from .conftest import add_session, on_day
+from tests.programs.conftest import add_session, on_day
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,8 @@ def test_a_second_beat_sends_nothing_more(member, routines):
     add_session(member, routines[0], 2, pain=None)
     reminders.checkin_reminders_send(now=at(3, 8, 5))
     assert reminders.checkin_reminders_send(now=at(3, 9, 5)) == 0
-    assert len(mail.outbox) == 1 and CheckInReminder.objects.count() == 1
+    assert len(mail.outbox) == 1
+    assert CheckInReminder.objects.count() == 1
 
 
 def test_nothing_before_the_reminder_hour(member, routines):
@@ -102,6 +103,7 @@ def test_unticking_the_box_on_the_account_page_stops_reminders(client, member, r
     response = client.post("/account/", {"form": "checkin_reminders"})  # unticked: not sent
 
     assert response.status_code == 302
+    assert response["Location"] == "/account/"
     member.refresh_from_db()
     assert member.wants_checkin_reminders is False
     assert member.wants_sunday_email is True  # the other preference is left alone
@@ -125,8 +127,6 @@ def test_ticking_it_again_turns_reminders_back_on(client, member, routines):
 def test_a_reminder_the_mail_server_did_not_take_is_tried_again_next_hour(
     member, routines, smtp_sink, monkeypatch
 ):
-    import smtplib
-
     add_session(member, routines[0], 2, pain=None)
     calls = {"n": 0}
     real_send = reminders.emails.checkin_reminder

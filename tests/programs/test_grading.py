@@ -4,8 +4,7 @@ import pytest
 
 from programs.models import CheckIn, SessionLog
 from programs.rules import Grade, session_grade
-
-from .conftest import add_session
+from tests.programs.conftest import add_session
 
 pytestmark = pytest.mark.django_db
 

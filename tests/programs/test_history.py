@@ -7,10 +7,9 @@ import re
 
 import pytest
 
-from programs import charts
-from tests.factories import UserFactory
-
-from .conftest import DAY0, add_session, on_day
+from programs import charts, services
+from tests.factories import MembershipFactory, UserFactory
+from tests.programs.conftest import DAY0, add_session, on_day
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +52,8 @@ def test_the_history_shows_twenty_sessions_a_page(client, member, routines, time
 
     assert first.count('class="session-list__item"') == 20
     assert second.count('class="session-list__item"') == 5
-    assert "Page 1 of 2" in first and 'href="?page=2"' in first
+    assert "Page 1 of 2" in first
+    assert 'href="?page=2"' in first
     assert f'datetime="{on_day(0).isoformat()}"' in second
 
 
@@ -82,7 +82,8 @@ def test_sessions_per_week_counts_each_of_the_last_twelve_weeks():
     chart = charts.sessions_per_week_chart(dates=dates, today=today)
 
     assert len(chart.bars) == 12
-    assert chart.bars[-1].week_start == today and chart.bars[-1].count == 2
+    assert chart.bars[-1].week_start == today
+    assert chart.bars[-1].count == 2
     assert chart.bars[-2].count == 1  # Sunday 1 March belongs to the week before
     assert chart.bars[0].week_start == dt.date(2025, 12, 15)
     assert sum(bar.count for bar in chart.bars) == 3  # 14 December is in the 13th week back
@@ -108,7 +109,7 @@ def test_a_visitor_is_sent_to_sign_in(client, program):
     for url in (HISTORY_URL, CSV_URL):
         response = client.get(url)
         assert response.status_code == 302
-        assert response["Location"].startswith("/accounts/login/")
+        assert response["Location"] == f"/accounts/login/?next={url}"
 
 
 def test_the_history_pages_refuse_a_post(client, member):
@@ -163,7 +164,8 @@ def test_the_csv_is_a_download_of_every_session_with_its_check_in_and_grade(
         "check-in stiffness",
         "grade",
     ]
-    assert newest[0] == on_day(2).isoformat() and newest[-3:] == ["", "", "Awaiting check-in"]
+    assert newest[0] == on_day(2).isoformat()
+    assert newest[-3:] == ["", "", "Awaiting check-in"]
     assert oldest == [
         on_day(0).isoformat(),
         routines[0].title,
@@ -202,9 +204,6 @@ def test_an_ordinary_note_is_left_alone(client, member, routines):
 
 
 def test_the_csv_holds_only_the_members_own_sessions(client, member, routines):
-    from programs import services
-    from tests.factories import MembershipFactory
-
     other = UserFactory()
     MembershipFactory(user=other)
     services.program_start(user=other)

@@ -9,8 +9,7 @@ from programs import services
 from programs.models import MemberProgress, ProgressEvent, SessionLog, Unlock
 from programs.services import RED_FLAGS
 from tests.factories import StaffFactory
-
-from .conftest import add_session, on_day
+from tests.programs.conftest import add_session, on_day
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +78,7 @@ def test_restoring_premium_resumes_with_progress_intact(client, member, routines
     url = "/program/build-the-base/learning-the-hinge/log/"
     response = client.post(url, log_data(date=on_day(9).isoformat()))
     assert response.status_code == 302
+    assert response["Location"] == "/program/build-the-base/learning-the-hinge/#your-sessions"
     assert SessionLog.objects.filter(user=member, routine=routines[1]).exists()
 
 
@@ -108,6 +108,7 @@ def test_answering_no_throughout_starts_phase_one(client, premium_member, routin
     client.force_login(premium_member)
     response = client.post("/program/start/", ALL_NO)
     assert response.status_code == 302
+    assert response["Location"] == "/program/#today"
     assert Unlock.objects.get(user=premium_member).routine == routines[0]
     assert ProgressEvent.objects.filter(user=premium_member, kind="started").exists()
 
@@ -119,7 +120,8 @@ def test_a_red_flag_yes_pauses_and_says_get_help_now(client, premium_member, pro
     assert 'Call <a href="tel:999">999</a> or go to A&amp;E now' in page
     assert "NHS 111" in page
     progress = MemberProgress.objects.get(user=premium_member)
-    assert progress.pause_reason == "red_flag" and progress.started_at is None
+    assert progress.pause_reason == "red_flag"
+    assert progress.started_at is None
     assert not Unlock.objects.exists()
     event = ProgressEvent.objects.get(user=premium_member, kind="red_flag")
     assert "saddle area" in event.reason
@@ -197,12 +199,14 @@ def test_staff_unlock_pause_and_resume_are_recorded_with_who_and_why(member, rou
     services.program_pause(user=member, reason="staff", by=staff, note="Awaiting a scan.")
     services.program_resume(user=member, by=staff, note="Scan clear.")
     events = {e.kind: e for e in ProgressEvent.objects.filter(user=member, by=staff)}
-    assert events["unlocked"].reason == "Assessed in clinic." and events["unlocked"].by_staff
+    assert events["unlocked"].reason == "Assessed in clinic."
+    assert events["unlocked"].by_staff
     assert events["unlocked"].routine == routines[3]
     assert "Awaiting a scan." in events["paused"].reason
     assert events["resumed"].reason == "Scan clear."
     unlock = Unlock.objects.get(user=member, routine=routines[3])
-    assert unlock.by == staff and unlock.method == "staff"
+    assert unlock.by == staff
+    assert unlock.method == "staff"
 
 
 def test_only_staff_unlock_by_hand(member, routines, free_member):
@@ -219,11 +223,14 @@ def test_a_red_flag_yes_does_not_replace_a_staff_pause(client, member, routines)
     client.force_login(member)
     client.post("/program/flare-up/", {**ALL_NO, "saddle_numbness": "yes"})
     progress = MemberProgress.objects.get(user=member)
-    assert progress.is_staff_paused and progress.pause_reason == "red_flag"
+    assert progress.is_staff_paused
+    assert progress.pause_reason == "red_flag"
     # The member's own safety re-check lifts the red-flag pause, never the staff one.
     client.post("/program/start/", {**ALL_NO, "clinician_cleared": "on"})
     progress = MemberProgress.objects.get(user=member)
-    assert progress.is_paused and progress.is_staff_paused and progress.pause_reason == ""
+    assert progress.is_paused
+    assert progress.is_staff_paused
+    assert progress.pause_reason == ""
     assert "Our team has paused your program" in client.get("/program/").text
     assert client.post(LOG_URL, log_data()).status_code == 403
     assert not SessionLog.objects.filter(user=member).exists()
@@ -235,7 +242,8 @@ def test_staff_resume_lifts_their_pause_and_the_members_own(member, routines):
     services.program_pause(user=member, reason="flare_up", by=member, note="Flare-up.")
     services.program_resume(user=member, by=staff, note="Spoke on the phone.")
     progress = MemberProgress.objects.get(user=member)
-    assert not progress.is_paused and not progress.is_staff_paused
+    assert not progress.is_paused
+    assert not progress.is_staff_paused
 
 
 def test_a_member_resuming_a_flare_up_leaves_the_staff_pause(client, member, routines):
@@ -245,4 +253,5 @@ def test_a_member_resuming_a_flare_up_leaves_the_staff_pause(client, member, rou
     client.force_login(member)
     assert client.post("/program/resume/").status_code == 302
     progress = MemberProgress.objects.get(user=member)
-    assert progress.is_staff_paused and progress.pause_reason == ""
+    assert progress.is_staff_paused
+    assert progress.pause_reason == ""

@@ -4,8 +4,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from programs.models import RoutineStep
-
-from ..conftest import require_service
+from tests.conftest import require_service
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

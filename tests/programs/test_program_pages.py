@@ -4,10 +4,10 @@ import re
 
 import pytest
 
+from programs import services
 from programs.models import CheckIn, SessionLog
-from tests.factories import MembershipFactory, UserFactory
-
-from .conftest import add_session, on_day
+from tests.factories import MembershipFactory, StaffFactory, UserFactory
+from tests.programs.conftest import add_session, on_day
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +38,7 @@ def test_a_member_logs_a_session(client, member, day3):
     assert 'action="/program/build-the-base/first-bridges/log/#log"' in page
     response = client.post(LOG_URL, log_data())
     assert response.status_code == 302
+    assert response["Location"] == ROUTINE_URL + "#your-sessions"
     session = SessionLog.objects.get(user=member)
     assert (session.worst_pain, session.note, session.date) == (
         3,
@@ -50,7 +51,8 @@ def test_a_member_logs_a_session(client, member, day3):
 
 def test_anonymous_visitors_are_sent_to_sign_in(visitor, program):
     response = visitor.post(LOG_URL, log_data())
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={LOG_URL}"
     assert not SessionLog.objects.exists()
 
 
@@ -166,8 +168,11 @@ def test_someone_elses_session_cannot_be_checked_in(client, member, routines, ti
 
 def test_anonymous_check_in_is_sent_to_sign_in(visitor, member, routines):
     session = add_session(member, routines[0], 2, pain=None)
-    response = visitor.post(f"/program/sessions/{session.pk}/check-in/", {})
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    url = f"/program/sessions/{session.pk}/check-in/"
+    response = visitor.post(url, {})
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={url}"
+    assert not CheckIn.objects.exists()
 
 
 def test_a_visitor_still_sees_the_public_overview(visitor, program):
@@ -190,9 +195,6 @@ def test_the_start_and_flare_up_pages_are_for_premium_members(client, free_membe
 def test_the_dashboard_query_count_does_not_grow_with_history(
     client, member, routines, django_assert_max_num_queries, time_machine
 ):
-    from programs import services
-    from tests.factories import StaffFactory
-
     staff = StaffFactory()
     for routine in routines[1:4]:
         services.routine_unlock_by_staff(user=member, routine=routine, staff=staff, reason="Test.")
@@ -235,7 +237,8 @@ def test_the_charts_are_accessible(client, member, routines, time_machine):
     client.force_login(member)
     page = client.get("/program/").text
     assert page.count('role="img"') == 1  # the pain trend; progress is the path, in words
-    assert '<title id="pain-chart-title">' in page and '<desc id="pain-chart-desc">' in page
+    assert '<title id="pain-chart-title">' in page
+    assert '<desc id="pain-chart-desc">' in page
     assert "Worst pain during your last 3 sessions ranged from 2 to 6 out of 10" in page
     assert '<th scope="col">Worst during</th>' in page
     assert "You have opened 1 of 8 routines." in page
@@ -284,6 +287,7 @@ def test_the_next_routine_can_be_logged_straight_away_when_time_has_opened_it(
     client.force_login(member)
     response = client.post(ROUTINE_TWO_URL + "log/", log_data(date=on_day(7).isoformat()))
     assert response.status_code == 302
+    assert response["Location"] == ROUTINE_TWO_URL + "#your-sessions"
     assert SessionLog.objects.filter(routine=routines[1]).count() == 1
 
 

@@ -1,6 +1,7 @@
 import pytest
 
 from programs.demo import program_load_demo
+from programs.models import Phase, Routine
 
 pytestmark = pytest.mark.django_db
 
@@ -44,8 +45,6 @@ def test_unknown_routine_is_404(visitor, program):
 
 
 def test_loading_the_demo_program_twice_changes_nothing(program):
-    from programs.models import Phase, Routine
-
     before = (Phase.objects.count(), Routine.objects.count())
     program_load_demo()
     assert (Phase.objects.count(), Routine.objects.count()) == before

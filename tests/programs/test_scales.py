@@ -50,7 +50,8 @@ def test_a_routine_without_an_amber_band_draws_none():
     )
 
     assert "amber" not in zones.values()
-    assert zones[4] == "green" and zones[5] == "red"
+    assert zones[4] == "green"
+    assert zones[5] == "red"
 
 
 def test_effort_scale_is_zoned_too():

@@ -7,9 +7,9 @@ from django.db import IntegrityError
 
 from programs import rules, selectors, services
 from programs.models import CheckIn, ProgressEvent, SessionLog, Unlock
-
-from .conftest import add_session, on_day
-from .factories import CheckInFactory, SessionLogFactory
+from tests.factories import StaffFactory
+from tests.programs.conftest import add_session, on_day
+from tests.programs.factories import CheckInFactory, SessionLogFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,8 @@ def test_four_good_sessions_over_a_week_open_the_next_routine(member, routines):
     for day in (0, 2, 4, 6):
         add_session(member, routines[0], day)
     unlock = check(member, routines[0], 7)
-    assert unlock is not None and unlock.routine == routines[1]
+    assert unlock is not None
+    assert unlock.routine == routines[1]
     assert unlocked(member, routines[1])
 
 
@@ -136,14 +137,16 @@ def test_partly_done_sessions_do_not_count_as_completed(member, routines):
 
 def test_the_last_routine_of_a_phase_opens_the_next_phase(member, routines):
     phase_one_last, phase_two_first = routines[3], routines[4]
-    assert phase_one_last.phase.number == 1 and phase_two_first.phase.number == 2
+    assert phase_one_last.phase.number == 1
+    assert phase_two_first.phase.number == 2
     services.routine_unlock_by_staff(
         user=member, routine=phase_one_last, staff=member_staff(), reason="Test set-up."
     )
     for day in (0, 2, 4, 6):
         add_session(member, phase_one_last, day)
     unlock = check(member, phase_one_last, 7)
-    assert unlock is not None and unlock.routine == phase_two_first
+    assert unlock is not None
+    assert unlock.routine == phase_two_first
 
 
 def test_the_last_routine_of_the_program_opens_nothing(member, routines):
@@ -160,7 +163,8 @@ def test_the_rule_records_its_unlock_in_the_audit_log(member, routines):
         add_session(member, routines[0], day)
     check(member, routines[0], 7)
     event = ProgressEvent.objects.get(kind="unlocked", routine=routines[1])
-    assert event.by is None and not event.by_staff
+    assert event.by is None
+    assert not event.by_staff
     assert "Unlock rule" in event.reason
 
 
@@ -207,6 +211,4 @@ def test_nothing_opens_while_the_program_is_paused(member, routines):
 
 
 def member_staff():
-    from tests.factories import StaffFactory
-
     return StaffFactory()

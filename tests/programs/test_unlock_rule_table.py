@@ -10,8 +10,7 @@ import pytest
 
 from programs import rules
 from programs.models import CheckIn, SessionLog
-
-from .conftest import on_day
+from tests.programs.conftest import on_day
 
 pytestmark = pytest.mark.django_db
 
