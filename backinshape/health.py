@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Q
 from kombu import Connection
 
-from episodes.models import ReleaseDelivery, ReleaseMailing
+from episodes.models import ReleaseMailing
 
 logger = logging.getLogger(__name__)
 
@@ -130,13 +129,9 @@ class OperationsStatus:
 
 def release_mailing_latest() -> ReleaseMailing | None:
     """The last Sunday run, counted the way the release-mailing admin counts it."""
-    counts = {
-        f"_{status}": Count("deliveries", filter=Q(deliveries__status=status))
-        for status in ReleaseDelivery.Status.values
-    }
     return (
         ReleaseMailing.objects.select_related("episode")
-        .annotate(_total=Count("deliveries"), **counts)
+        .with_progress()
         .order_by("-created_at", "-pk")
         .first()
     )

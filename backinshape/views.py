@@ -44,7 +44,11 @@ def operations_status_page(request):
         "mailing": mailing,
         "progress": progress,
         "counts": (
-            {"sent": mailing._sent, "waiting": mailing._pending, "failed": mailing._failed}
+            {
+                "sent": mailing.sent_count,
+                "waiting": mailing.pending_count,
+                "failed": mailing.failed_count,
+            }
             if mailing
             else {}
         ),

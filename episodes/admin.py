@@ -131,11 +131,11 @@ class TopicAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_episode_count=Count("episodes"))
+        return super().get_queryset(request).annotate(episode_count=Count("episodes"))
 
-    @admin.display(description="Episodes", ordering="_episode_count")
+    @admin.display(description="Episodes", ordering="episode_count")
     def episode_count(self, topic):
-        return topic._episode_count
+        return topic.episode_count
 
     def save_model(self, request, obj, form, change):
         services.topic_save(topic=obj)
@@ -210,7 +210,9 @@ class EpisodeAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(_pending=Count("comments", filter=Q(comments__status=Comment.Status.PENDING)))
+            .annotate(
+                pending_count=Count("comments", filter=Q(comments__status=Comment.Status.PENDING))
+            )
         )
 
     def get_changeform_initial_data(self, request):
@@ -296,9 +298,9 @@ class EpisodeAdmin(admin.ModelAdmin):
         """What readers get: whether the cut finds a members-only part in this body."""
         return split_members_only(episode.body)[1] is not None
 
-    @admin.display(description="Awaiting moderation", ordering="_pending")
+    @admin.display(description="Awaiting moderation", ordering="pending_count")
     def pending_comments(self, episode):
-        return episode._pending
+        return episode.pending_count
 
     @admin.display(description="Page")
     def page_link(self, episode):
@@ -398,34 +400,30 @@ class ReleaseMailingAdmin(admin.ModelAdmin):
     actions = ["send_test_to_me", "retry_failed", "resume"]
 
     def get_queryset(self, request):
-        counts = {
-            f"_{status}": Count("deliveries", filter=Q(deliveries__status=status))
-            for status in ReleaseDelivery.Status.values
-        }
-        return super().get_queryset(request).annotate(_total=Count("deliveries"), **counts)
+        return super().get_queryset(request).with_progress()
 
-    @admin.display(ordering="_sent")
+    @admin.display(ordering="sent_count")
     def sent(self, mailing):
-        return mailing._sent
+        return mailing.sent_count
 
-    @admin.display(ordering="_pending")
+    @admin.display(ordering="pending_count")
     def waiting(self, mailing):
-        return mailing._pending
+        return mailing.pending_count
 
-    @admin.display(ordering="_failed")
+    @admin.display(ordering="failed_count")
     def failed(self, mailing):
-        return mailing._failed
+        return mailing.failed_count
 
     @admin.display(description="Progress")
     def progress(self, mailing):
         # A <progress> element: screen readers announce it; no inline style (the CSP).
-        summary = f"{mailing._sent} of {mailing._total} sent"
-        if mailing._failed:
-            summary += f", {mailing._failed} failed"
+        summary = f"{mailing.sent_count} of {mailing.total_count} sent"
+        if mailing.failed_count:
+            summary += f", {mailing.failed_count} failed"
         return format_html(
             '<progress max="{}" value="{}" aria-label="{}">{}</progress> {}',
-            mailing._total or 1,
-            mailing._sent,
+            mailing.total_count or 1,
+            mailing.sent_count,
             f"Sunday email for {mailing.episode.title}: {summary}",
             summary,
             summary,

@@ -275,6 +275,22 @@ class Comment(models.Model):
         return self.user.public_name if self.user_id else self.name
 
 
+class ReleaseMailingQuerySet(models.QuerySet):
+    def with_progress(self):
+        """Each mailing with its deliveries counted: `total_count`, and `sent_count`,
+        `pending_count` and `failed_count` by status (the admin and the status page)."""
+        statuses = {
+            "sent_count": ReleaseDelivery.Status.SENT,
+            "pending_count": ReleaseDelivery.Status.PENDING,
+            "failed_count": ReleaseDelivery.Status.FAILED,
+        }
+        counts = {
+            name: models.Count("deliveries", filter=Q(deliveries__status=status))
+            for name, status in statuses.items()
+        }
+        return self.annotate(total_count=models.Count("deliveries"), **counts)
+
+
 class ReleaseMailing(models.Model):
     """The Sunday email for one episode. One per episode: a second run resumes this one."""
 
@@ -287,6 +303,8 @@ class ReleaseMailing(models.Model):
         help_text="When a worker last took up this mailing (or is due to retry it). "
         "The resume sweep leaves a mailing alone until this is stale.",
     )
+
+    objects = ReleaseMailingQuerySet.as_manager()
 
     def __str__(self):
         return f"Sunday email for {self.episode}"

@@ -92,7 +92,8 @@ def _safe_snippet(text: str) -> SafeString:
     return mark_safe(escaped.replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>"))
 
 
-def _words(query: str) -> list[str]:
+def query_words(query: str) -> list[str]:
+    """The words of a search that count: lower case, longer than a letter, the first 8."""
     return [w for w in query.lower().split() if len(w) > 1][:8]
 
 
@@ -119,7 +120,7 @@ def search_postgres(queryset, *, query: str, premium: bool) -> list:
         **{f"{vector_field}__isnull": True, "search_document": search_query}
     )
     relevance = rank
-    if len(_words(query)) <= TRIGRAM_MAX_WORDS:
+    if len(query_words(query)) <= TRIGRAM_MAX_WORDS:
         similarity = TrigramWordSimilarity(Value(query), "title")
         matches |= Q(title_similarity__gte=TRIGRAM_THRESHOLD)
         queryset = queryset.annotate(title_similarity=similarity)
@@ -174,7 +175,7 @@ def _plain_snippet(text: str, words: list[str]) -> SafeString:
 
 def search_fallback(queryset, *, query: str, premium: bool) -> list:
     """SQLite: every word must appear somewhere the reader may read; title hits first."""
-    words = _words(query)
+    words = query_words(query)
     if not words:
         return []
     condition = Q()

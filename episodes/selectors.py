@@ -299,7 +299,7 @@ def episode_search(*, query: str, user) -> list[Episode]:
     only tags are <mark>, cut from text this reader may read.
     """
 
-    if not search._words(query):
+    if not search.query_words(query):
         return []
     premium = member_has_premium(user)
     searchable = Episode.objects.published()

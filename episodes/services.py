@@ -90,11 +90,12 @@ def _episode_audio_facts_fill(*, episode: Episode) -> None:
         episode.audio_size = episode.audio_file.size
         if episode.audio_duration is None:
             audio = episode.audio_file
+            was_open = not audio.closed  # a fresh upload, which must stay open for save()
             audio.open("rb")
             try:
                 episode.audio_duration = audio_duration_seconds(audio)
             finally:
-                if audio._committed:  # a fresh upload must stay open for save()
+                if not was_open:
                     audio.close()
     except OSError:
         logger.warning("Could not read the audio file of episode %s", episode.slug)

@@ -40,7 +40,9 @@ def member_has_premium(user) -> bool:
         return False
     if user.is_staff:
         return True  # staff write and check members-only content
-    cached = getattr(user, "_has_premium_cache", None)
+    # Remembered on the user object, which lives as long as the request: a page asks in
+    # the header, the article and the feed links.
+    cached = getattr(user, "has_premium_memo", None)
     if cached is not None:
         return cached
     try:
@@ -48,7 +50,7 @@ def member_has_premium(user) -> bool:
     except Membership.DoesNotExist:
         membership = None
     result = membership_grants_premium(membership)
-    user._has_premium_cache = result
+    user.has_premium_memo = result
     return result
 
 

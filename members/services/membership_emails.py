@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from common import emails
+from members import tasks  # a module, used at call time: the tasks call back in here
 from members.models import Membership
 from members.selectors import membership_grace_ends, membership_grants_premium
 
@@ -28,8 +29,6 @@ MEMBERSHIP_EMAILS = (
 
 
 def _membership_email_enqueue(*, membership_id: int, kind: str) -> None:
-    from members import tasks  # the task calls back into this module
-
     # After commit, so the task sees the new state; robust, so a broker hiccup never
     # undoes or fails the sync it follows.
     transaction.on_commit(

@@ -208,7 +208,9 @@ def test_the_demo_articles_are_read_from_their_files_in_number_order():
 
     assert [article["number"] for article in articles] == list(range(1, 9))
     for article in articles:
-        assert article["title"] and article["standfirst"] and article["topics"]
+        assert article["title"], article["slug"]
+        assert article["standfirst"], article["slug"]
+        assert article["topics"], article["slug"]
         assert article["body"].lstrip().startswith("## "), article["slug"]
         assert "+++" not in article["body"], article["slug"]
 
