@@ -56,6 +56,14 @@ class Grade(StrEnum):
         return {"green": "Green", "amber": "Amber", "red": "Red"}[self.value]
 
     @property
+    def is_green(self) -> bool:
+        return self is Grade.GREEN
+
+    @property
+    def is_amber(self) -> bool:
+        return self is Grade.AMBER
+
+    @property
     def meaning(self) -> str:
         return {
             "green": "Comfortable, and settled the next morning.",

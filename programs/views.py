@@ -188,7 +188,12 @@ def _red_flag_screen(request, *, occasion: str):
     return render(
         request,
         "programs/red_flag.html",
-        {"form": form, "occasion": occasion, "state": state, "ask_clinician": ask_clinician},
+        {
+            "form": form,
+            "is_flare_up": occasion == "flare_up",
+            "state": state,
+            "ask_clinician": ask_clinician,
+        },
         status=400 if request.method == "POST" else 200,
     )
 
