@@ -180,7 +180,7 @@ class PodcastFeed(EpisodeFeed):
         return show.copyright
 
     def link(self):
-        return absolute_url("/")
+        return absolute_url(reverse("episodes:home"))
 
     def feed_url(self):
         return absolute_url(reverse("episodes:podcast_feed"))

@@ -210,6 +210,15 @@ class Episode(models.Model):
         return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()
 
     @property
+    def is_published(self) -> bool:
+        """Published, whether or not its moment has come (see is_live)."""
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.SCHEDULED
+
+    @property
     def audio_src(self) -> str:
         if self.audio_file:
             return self.audio_file.url
@@ -268,6 +277,22 @@ class Comment(models.Model):
 
     def get_absolute_url(self):
         return f"{self.episode.get_absolute_url()}#comment-{self.pk}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+    @property
+    def is_spam(self) -> bool:
+        return self.status == self.Status.SPAM
+
+    @property
+    def is_removed(self) -> bool:
+        return self.status == self.Status.REMOVED
 
     @property
     def author_name(self) -> str:

@@ -35,20 +35,31 @@ def podcast_show_get(*, feed_url: str) -> PodcastShow:
     return show
 
 
-def listen_links() -> list[tuple[str, str]]:
+@dataclass(frozen=True)
+class ListenLink:
+    name: str
+    url: str
+    is_feed: bool = False  # the RSS feed, linked with its media type
+
+
+# Under a new key when ListenLink changes shape: a cached list of the old shape would not render.
+LISTEN_LINKS_KEY = "listen-links:v2"
+
+
+def listen_links() -> list[ListenLink]:
     """Where to listen: the podcast apps staff set on the show, then the RSS feed."""
 
     def build():
         show = PodcastShow.objects.filter(singleton=True).first()
         links = []
         if show and show.apple_podcasts_url:
-            links.append(("Apple Podcasts", show.apple_podcasts_url))
+            links.append(ListenLink("Apple Podcasts", show.apple_podcasts_url))
         if show and show.spotify_url:
-            links.append(("Spotify", show.spotify_url))
-        links.append(("RSS feed", reverse("episodes:podcast_feed")))
+            links.append(ListenLink("Spotify", show.spotify_url))
+        links.append(ListenLink("RSS feed", reverse("episodes:podcast_feed"), is_feed=True))
         return links
 
-    return cached_for_catalogue("listen-links", build)
+    return cached_for_catalogue(LISTEN_LINKS_KEY, build)
 
 
 # Columns an episode page never reads: the search vectors are large, and only search uses them.

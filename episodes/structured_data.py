@@ -25,12 +25,17 @@ def _iso_duration(seconds: int | None) -> str | None:
     return "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "") + f"{secs}S"
 
 
+def _home(fragment: str = "") -> str:
+    """The home page's absolute URL, with `fragment` (e.g. "#organization") for an @id."""
+    return absolute_url(reverse("episodes:home")) + fragment
+
+
 def organization() -> dict:
     return {
         "@type": "Organization",
-        "@id": absolute_url("/#organization"),
+        "@id": _home("#organization"),
         "name": ORGANIZATION_NAME,
-        "url": absolute_url("/"),
+        "url": _home(),
         "logo": absolute_url(static(LOGO_STATIC_PATH)),
     }
 
@@ -38,13 +43,13 @@ def organization() -> dict:
 def podcast_series() -> dict:
     return {
         "@type": "PodcastSeries",
-        "@id": absolute_url("/#podcast"),
+        "@id": _home("#podcast"),
         "name": SHOW_TITLE,
-        "url": absolute_url("/"),
+        "url": _home(),
         "description": SHOW_DESCRIPTION,
         "image": absolute_url(static(ARTWORK_STATIC_PATH)),
         "webFeed": absolute_url(reverse("episodes:podcast_feed")),
-        "author": {"@id": absolute_url("/#organization")},
+        "author": {"@id": _home("#organization")},
     }
 
 
@@ -52,10 +57,10 @@ def home_graph() -> dict:
     """The home page: who we are, the show, and the site search."""
     website = {
         "@type": "WebSite",
-        "@id": absolute_url("/#website"),
+        "@id": _home("#website"),
         "name": ORGANIZATION_NAME,
-        "url": absolute_url("/"),
-        "publisher": {"@id": absolute_url("/#organization")},
+        "url": _home(),
+        "publisher": {"@id": _home("#organization")},
         "potentialAction": {
             "@type": "SearchAction",
             "target": {
@@ -114,7 +119,7 @@ def episode_graph(episode: Episode, *, has_members_only: bool) -> dict:
         "mainEntityOfPage": url,
         "datePublished": episode.publish_at.isoformat(timespec="seconds"),
         "dateModified": max(episode.publish_at, episode.updated_at).isoformat(timespec="seconds"),
-        "author": {"@id": absolute_url("/#organization")},
+        "author": {"@id": _home("#organization")},
         "publisher": organization(),
         "about": {"@id": f"{url}#episode"},
         "keywords": [topic.name for topic in episode.topics.all()],

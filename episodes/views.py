@@ -146,7 +146,7 @@ def _render_episode_page(request, episode, form, *, status=200):
             episode_article_key(episode),
             comments_key and f"comment-list-html:{comments_key}",
             episode.is_live and selectors.catalogue_key(f"episode-links-html:{episode.pk}"),
-            selectors.catalogue_key("listen-links"),
+            selectors.catalogue_key(selectors.LISTEN_LINKS_KEY),
             selectors.catalogue_key("join-offer"),
         ]
     )

@@ -2,11 +2,12 @@ from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.test import Client
 
 from episodes import services
 from episodes.models import Comment
-from episodes.rendering import render_comment
+from episodes.rendering import COMMENT_TEMPLATE, render_comment
 from tests.factories import CommentFactory, EpisodeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -234,3 +235,15 @@ def test_without_a_trusted_proxy_the_header_is_ignored(episode, settings):
         assert _post_via_proxy(Client(), episode, f"6.6.6.{n}", body=f"c{n}").status_code == 302
     assert _post_via_proxy(Client(), episode, "6.6.6.99", body="More").status_code == 429
     assert set(Comment.objects.values_list("ip_address", flat=True)) == {PROXY}
+
+
+def test_a_pending_comment_carries_the_badge_and_no_reply_link(episode):
+    def rendered(status):
+        comment = CommentFactory(episode=episode, status=status)
+        return render_to_string(COMMENT_TEMPLATE, {"comment": comment, "is_preview": False})
+
+    pending, approved = rendered(Comment.Status.PENDING), rendered(Comment.Status.APPROVED)
+    assert "Awaiting moderation" in pending
+    assert "reply_to=" not in pending
+    assert "Awaiting moderation" not in approved
+    assert "reply_to=" in approved
