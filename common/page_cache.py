@@ -8,18 +8,22 @@ on every list) is error-prone, so we do not try: any change to public content bu
 generation, and every entry stored under an older one is simply never read again (the
 cache evicts it in its own time). Simple, and always correct.
 
-There are two, because comments change far more often than anything else (every
-approval on a Sunday morning) and most fragments do not show them:
-- the content generation, bumped by every change, comments included: whole pages and
-  the comment lists are kept under it;
-- the catalogue generation, bumped by every change except to comments: the fragments
-  that show no comment (an episode with its topics and routines, the previous/next/related
-  block, the Listen links, the join offer) are kept under it, so approving a comment
-  rebuilds the pages around them without reading them again.
+Besides that one, two narrower generations let a change forget only what it touches,
+because most fragments show either comments or the rest, not both:
+- the content generation, bumped by every change: whole pages are kept under it;
+- the comments generation, bumped by every change to a comment or to what comments show
+  (a commenter's name): the comment lists are kept under it;
+- the catalogue generation, bumped by every change to anything else public (episodes,
+  topics, the Program, the show, the plans): the fragments that show no comment (an
+  episode with its topics and routines, the previous/next/related block, the Listen
+  links, the join offer) are kept under it.
+So approving a comment on a Sunday morning rebuilds the pages around the cached episode
+and its links, and editing an episode rebuilds them around its cached comment list.
 
-`content_changed()` (both) and `comments_changed()` (the content generation only) are
-called by the services that change content and by the signal receivers in each app's
-`receivers.py` (for admin saves and deletes). When unsure, `content_changed()`.
+`comments_changed()` and `catalogue_changed()` bump the content generation and their
+own; `content_changed()` bumps all three. They are called by the services that change
+content and by the signal receivers in each app's `receivers.py` (for admin saves and
+deletes). When unsure, `content_changed()`.
 """
 
 import time
@@ -30,8 +34,9 @@ from django.core.cache import cache
 from django.db import transaction
 
 GENERATION_KEY = "page-cache:generation"
+COMMENTS_KEY = "page-cache:comments"
 CATALOGUE_KEY = "page-cache:catalogue"
-_GENERATION_KEYS = (GENERATION_KEY, CATALOGUE_KEY)
+_GENERATION_KEYS = (GENERATION_KEY, COMMENTS_KEY, CATALOGUE_KEY)
 
 # Within one request the generation is read once (a page asks for it for each of its
 # fragments); outside a request (a worker, the shell) it is read every time.
@@ -106,6 +111,11 @@ def content_generation() -> int:
     return _generations()[GENERATION_KEY]
 
 
+def comments_generation() -> int:
+    """The generation the comment lists are kept under."""
+    return _generations()[COMMENTS_KEY]
+
+
 def catalogue_generation() -> int:
     """The generation the fragments that show no comment are kept under."""
     return _generations()[CATALOGUE_KEY]
@@ -129,7 +139,8 @@ def _bumper(keys: tuple[str, ...]):
 
 
 _bump_all = _bumper(_GENERATION_KEYS)
-_bump_content = _bumper((GENERATION_KEY,))
+_bump_comments = _bumper((GENERATION_KEY, COMMENTS_KEY))
+_bump_catalogue = _bumper((GENERATION_KEY, CATALOGUE_KEY))
 
 
 def content_changed() -> None:
@@ -147,5 +158,12 @@ def content_changed() -> None:
 def comments_changed() -> None:
     """Forget every cached public page and comment list, keeping the fragments that show
     no comment (see the module's docstring). Bumped twice, as content_changed() is."""
-    _bump_content()
-    transaction.on_commit(_bump_content)
+    _bump_comments()
+    transaction.on_commit(_bump_comments)
+
+
+def catalogue_changed() -> None:
+    """Forget every cached public page and every fragment that shows no comment, keeping
+    the comment lists (see the module's docstring). Bumped twice, as content_changed() is."""
+    _bump_catalogue()
+    transaction.on_commit(_bump_catalogue)

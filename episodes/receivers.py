@@ -3,15 +3,16 @@
 STYLE.md keeps business logic out of signals, and this is not business logic: it is
 cache invalidation, which must follow every write however it is made (the admin's change
 form, its delete and bulk-delete actions, the shell, a data migration, a fixture). A
-receiver on the model is the one place no such path can miss. The services still call
-`content_changed()` themselves where they write with `QuerySet.update()`, which sends
-no signal.
+receiver on the model is the one place no such path can miss. Comments bump the comments
+generation, everything else here the catalogue one (common/page_cache.py). The services
+still call them themselves where they write with `QuerySet.update()`, which sends no
+signal.
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from common.page_cache import comments_changed, content_changed
+from common.page_cache import catalogue_changed, comments_changed
 
 from .models import Comment, Episode, PodcastShow, Topic
 
@@ -22,7 +23,7 @@ from .models import Comment, Episode, PodcastShow, Topic
 @receiver(post_delete, sender=Topic, dispatch_uid="page_cache_topic_deleted")
 @receiver(post_save, sender=PodcastShow, dispatch_uid="page_cache_show_saved")
 def episode_content_changed(sender, **kwargs):
-    content_changed()
+    catalogue_changed()
 
 
 @receiver(post_save, sender=Comment, dispatch_uid="page_cache_comment_saved")
@@ -43,4 +44,4 @@ def comment_deleted(sender, **kwargs):
 @receiver(m2m_changed, sender=Episode.related.through, dispatch_uid="page_cache_related")
 def episode_links_changed(sender, action, **kwargs):
     if action in ("post_add", "post_remove", "post_clear"):
-        content_changed()
+        catalogue_changed()

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from common.markdown import RenderedPart, TocEntry
-from common.page_cache import cache_get, catalogue_generation, content_generation, request_memo
+from common.page_cache import cache_get, catalogue_generation, comments_generation, request_memo
 from members.selectors import member_has_premium, plan_prices_in_words, plans_on_offer
 from programs.models import Routine
 from programs.selectors import practice_routines_for_viewer, program_started
@@ -150,12 +150,13 @@ def episode_comments_fragment_key(*, episode: Episode, include_pending_ids=()) -
     """The cache key of the rendered comment list, or "" when it must be rendered afresh.
 
     Every reader sees the same comments, except a guest whose own comments await
-    moderation (their session lists them). Keyed on the content generation, so approving,
-    removing or editing anything renders it again.
+    moderation (their session lists them). Keyed on the comments generation, so approving,
+    removing or editing a comment, or a commenter's new name, renders it again; and on
+    whether the episode is live (a preview's comments have no reply links).
     """
     if include_pending_ids:
         return ""
-    return f"{episode.pk}:{int(episode.is_live)}:{content_generation()}"
+    return f"{episode.pk}:{int(episode.is_live)}:{comments_generation()}"
 
 
 @dataclass(frozen=True)

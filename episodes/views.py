@@ -98,7 +98,7 @@ def topic_detail(request, slug):
 def _comment_list(request, episode, pending_ids) -> tuple[str, int]:
     """The rendered comment list and the approved count. Every reader without comments
     of their own awaiting moderation sees the same list, so it is kept rendered under the
-    content generation: a page then neither loads nor renders a single comment."""
+    comments generation: a page then neither loads nor renders a single comment."""
     key = selectors.episode_comments_fragment_key(episode=episode, include_pending_ids=pending_ids)
     cache_key = f"comment-list-html:{key}"
     if key and (found := cache_get(cache_key)) is not None:

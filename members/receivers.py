@@ -9,7 +9,7 @@ deletion, a price changed in the admin) without each path remembering it.
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from common.page_cache import content_changed
+from common.page_cache import catalogue_changed, content_changed
 
 from .models import Plan, User
 
@@ -32,4 +32,4 @@ def user_deleted(sender, **kwargs):
 @receiver(post_save, sender=Plan, dispatch_uid="page_cache_plan_saved")
 @receiver(post_delete, sender=Plan, dispatch_uid="page_cache_plan_deleted")
 def plan_changed(sender, **kwargs):
-    content_changed()
+    catalogue_changed()

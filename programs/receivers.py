@@ -8,7 +8,7 @@ each model is the right place: it follows every write, the admin's included.
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from common.page_cache import content_changed
+from common.page_cache import catalogue_changed
 
 from .models import Exercise, Phase, Routine, RoutineStep
 
@@ -22,11 +22,11 @@ from .models import Exercise, Phase, Routine, RoutineStep
 @receiver(post_save, sender=RoutineStep, dispatch_uid="page_cache_step_saved")
 @receiver(post_delete, sender=RoutineStep, dispatch_uid="page_cache_step_deleted")
 def program_content_changed(sender, **kwargs):
-    content_changed()
+    catalogue_changed()
 
 
 @receiver(m2m_changed, sender=Routine.episodes.through, dispatch_uid="page_cache_routine_episodes")
 def routine_episodes_changed(sender, action, **kwargs):
     """An episode's "Put it into practice" list and a routine's "Why this helps" changed."""
     if action in ("post_add", "post_remove", "post_clear"):
-        content_changed()
+        catalogue_changed()

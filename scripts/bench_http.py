@@ -94,11 +94,12 @@ def measure(urls, *, threads: int, cookie: str = "", before=None):
 
 
 def _generation_bumper(redis_url: str, mode: str):
-    """Bump the site's generations in Redis as `content_changed()` does (mode "edit": both)
-    or as `comments_changed()` does ("comment": the content generation only): the keys as
-    Django's RedisCache names them (KEY_PREFIX:version:key), ints stored as they are."""
+    """Bump the site's generations in Redis as `catalogue_changed()` does (mode "edit": an
+    episode saved) or as `comments_changed()` does ("comment"): the keys as Django's
+    RedisCache names them (KEY_PREFIX:version:key), ints stored as they are."""
     client = redis.Redis.from_url(redis_url)
-    keys = ["page-cache:generation"] + (["page-cache:catalogue"] if mode == "edit" else [])
+    own = "page-cache:catalogue" if mode == "edit" else "page-cache:comments"
+    keys = ["page-cache:generation", own]
 
     def bump():
         client.mset(dict.fromkeys([f"backinshape:1:{key}" for key in keys], time.time_ns()))
@@ -189,9 +190,9 @@ def main():
             ("episode (100 comments), visitor, page-cache miss",
              [f"{BASE}{episode_url}?bench={i}" for i in range(n)], ""),
             ("`/`, visitor", [BASE + "/"] * n, ""),
-            # Cold: the generations bumped before every request. After an edit neither the
-            # page nor its fragments are found (only per-comment blocks); after a comment
-            # is approved, the fragments that show no comment still are.
+            # Cold: the generations bumped before every request. After an edit the page and
+            # the fragments that show no comment are rebuilt around the cached comment
+            # list; after a comment is approved, the comment list is rebuilt around them.
             ("episode (100 comments), visitor, cold (an episode just edited)",
              [BASE + episode_url] * n, "", "edit"),
             ("episode (100 comments), visitor, cold (a comment just approved)",

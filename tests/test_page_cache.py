@@ -11,10 +11,12 @@ import os
 import pytest
 import time_machine
 from django.core.cache import cache, caches
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from common.page_cache import CATALOGUE_KEY, GENERATION_KEY, content_changed
+from common.page_cache import CATALOGUE_KEY, COMMENTS_KEY, GENERATION_KEY, content_changed
 from episodes import services as episode_services
 from episodes.models import Comment, Episode, Topic
 from episodes.templatetags import episode_tags
@@ -472,12 +474,30 @@ def test_approving_a_comment_rebuilds_the_page_around_what_shows_no_comment(
     assert "LAG(" not in tables
 
 
+def test_editing_an_episode_rebuilds_its_page_around_the_cached_comment_list(episode):
+    CommentFactory.create_batch(3, episode=episode, body="Still here")
+    primed(episode.get_absolute_url())
+    episode.title = "A clearer title"
+    episode_services.episode_save(episode=episode)
+
+    with CaptureQueriesContext(connection) as after_edit:
+        page = visitor_sees(episode.get_absolute_url()).text
+    assert "A clearer title" in page
+    assert page.count("Still here") == 3
+    assert not any("episodes_comment" in q["sql"] for q in after_edit.captured_queries)
+
+    content_changed()  # with every generation bumped, the comments are read again
+    with CaptureQueriesContext(connection) as after_all:
+        visitor_sees(episode.get_absolute_url())
+    assert any("episodes_comment" in q["sql"] for q in after_all.captured_queries)
+
+
 def test_a_lost_catalogue_generation_never_brings_old_fragments_back(episode):
     linked = EpisodeFactory(title="Before", publish_at=timezone.now())
     episode.related.add(linked)
     assert "Before" in primed(episode.get_absolute_url())
     Episode.objects.filter(pk=linked.pk).update(title="After")  # no signal: as if unseen
-    cache.delete_many([GENERATION_KEY, CATALOGUE_KEY])  # evicted
+    cache.delete_many([GENERATION_KEY, COMMENTS_KEY, CATALOGUE_KEY])  # evicted
     page = visitor_sees(episode.get_absolute_url()).text
     assert "After" in page
     assert "Before" not in page
