@@ -105,6 +105,11 @@ class Plan(models.Model):
         text = f"{major}" if minor == 0 else f"{major}.{minor:02d}"
         return f"{symbol}{text}" if symbol else f"{text} {self.currency.upper()}"
 
+    @property
+    def price_in_words(self) -> str:
+        """The price as pages, the join panel and emails say it: "£9 a month"."""
+        return f"{self.display_price} a {self.interval}"
+
 
 class Membership(models.Model):
     """A member's premium membership: a mirror of their Stripe subscription.

@@ -61,7 +61,7 @@ def plans_on_offer() -> list[Plan]:
 
 def plan_prices_in_words(plans: list[Plan]) -> str:
     """The plans' prices as one phrase: "£9 a month or £90 a year"; "" with no plans."""
-    prices = [f"{plan.display_price} a {plan.interval}" for plan in plans]
+    prices = [plan.price_in_words for plan in plans]
     if len(prices) <= 1:
         return "".join(prices)
     return f"{', '.join(prices[:-1])} or {prices[-1]}"
@@ -114,23 +114,24 @@ class MembershipSummary:
 
     has_premium: bool  # the access rule, staff included
     has_open_subscription: bool  # a subscription to look after rather than start again
-    has_details: bool  # a status or a complimentary period to show
-    plan_id: int | None
-    plan_name: str
-    plan_price: str  # "£9 a month"
-    status_words: str  # "Active", "Past due"…; "" with no subscription
-    is_paying: bool  # active or trialing
-    is_payment_failed: bool  # past due: Stripe is retrying a failed renewal
-    is_cancelling: bool  # Stripe says the subscription will end
-    ends_at: dt.datetime | None  # when a pending cancellation takes effect
-    renews_at: dt.datetime | None  # the next renewal, for a paying member not cancelling
-    complimentary_until: dt.date | None
-    is_complimentary: bool  # premium from staff, with nothing to pay
     is_free: bool  # no premium and no subscription: the free plan
-    grace_ends: dt.datetime | None  # past due: when premium stops (or stopped)
-    is_in_grace: bool  # past due, premium kept until grace_ends
-    is_lapsed: bool  # past due beyond the grace period: premium paused
-    billing_portal_applies: bool  # a Stripe customer, so Manage billing has something
+    # The rest describe a membership row; someone who never joined has none of them.
+    has_details: bool = False  # a status or a complimentary period to show
+    plan_id: int | None = None
+    plan_name: str = ""
+    plan_price: str = ""  # "£9 a month"
+    status_words: str = ""  # "Active", "Past due"…; "" with no subscription
+    is_paying: bool = False  # active or trialing
+    is_payment_failed: bool = False  # past due: Stripe is retrying a failed renewal
+    is_cancelling: bool = False  # Stripe says the subscription will end
+    ends_at: dt.datetime | None = None  # when a pending cancellation takes effect
+    renews_at: dt.datetime | None = None  # the next renewal, for a paying member not cancelling
+    complimentary_until: dt.date | None = None
+    is_complimentary: bool = False  # premium from staff, with nothing to pay
+    grace_ends: dt.datetime | None = None  # past due: when premium stops (or stopped)
+    is_in_grace: bool = False  # past due, premium kept until grace_ends
+    is_lapsed: bool = False  # past due beyond the grace period: premium paused
+    billing_portal_applies: bool = False  # a Stripe customer: Manage billing has something
 
 
 def membership_summary(*, user) -> MembershipSummary:
@@ -140,27 +141,10 @@ def membership_summary(*, user) -> MembershipSummary:
     membership = membership_for_user(user)
     has_premium = member_has_premium(user)
     has_open_subscription = membership_has_open_subscription(membership)
+    is_free = not has_premium and not has_open_subscription
     if membership is None:
         return MembershipSummary(
-            has_premium=has_premium,
-            has_open_subscription=has_open_subscription,
-            has_details=False,
-            plan_id=None,
-            plan_name="",
-            plan_price="",
-            status_words="",
-            is_paying=False,
-            is_payment_failed=False,
-            is_cancelling=False,
-            ends_at=None,
-            renews_at=None,
-            complimentary_until=None,
-            is_complimentary=False,
-            is_free=not has_premium and not has_open_subscription,
-            grace_ends=None,
-            is_in_grace=False,
-            is_lapsed=False,
-            billing_portal_applies=False,
+            has_premium=has_premium, has_open_subscription=has_open_subscription, is_free=is_free
         )
     plan = membership.plan
     is_paying = membership.status in Membership.GRANTING_STATUSES
@@ -172,7 +156,7 @@ def membership_summary(*, user) -> MembershipSummary:
         has_details=bool(membership.status or membership.complimentary_until),
         plan_id=membership.plan_id,
         plan_name=plan.name if plan else "",
-        plan_price=f"{plan.display_price} a {plan.interval}" if plan else "",
+        plan_price=plan.price_in_words if plan else "",
         status_words=membership.get_status_display() if membership.status else "",
         is_paying=is_paying,
         is_payment_failed=membership.status == Membership.Status.PAST_DUE,
@@ -183,7 +167,7 @@ def membership_summary(*, user) -> MembershipSummary:
         is_complimentary=bool(
             has_premium and not has_open_subscription and membership.complimentary_until
         ),
-        is_free=not has_premium and not has_open_subscription,
+        is_free=is_free,
         grace_ends=grace_ends,
         is_in_grace=grace_ends is not None and has_premium,
         is_lapsed=grace_ends is not None and not has_premium,
