@@ -16,8 +16,6 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django_ratelimit.core import get_usage
 
-from common.rate_limits import client_ip_rate_key
-
 LIMITED_MESSAGE = "Too many failed sign-in attempts. Wait a few minutes and try again."
 
 
@@ -31,7 +29,7 @@ def _limits(email: str) -> list[dict]:
         },
         {
             "group": "admin-login-failed-ip",
-            "key": client_ip_rate_key,
+            "key": "ip",  # common.client_ip, through RATELIMIT_IP_META_KEY
             "rate": settings.ADMIN_LOGIN_RATE_LIMIT_PER_IP,
         },
     ]

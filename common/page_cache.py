@@ -88,7 +88,7 @@ def _new_generation() -> int:
 
 
 def _generations(found: dict | None = None) -> dict:
-    """Both generations, read together (one round trip), creating any the cache lacks
+    """The three generations, read together (one round trip), creating any the cache lacks
     (first run, eviction). Within a request they are read once; `found` is a get_many
     answer that already holds them (the page cache reads them with the page)."""
     memo = _request_memo.get()
@@ -104,11 +104,6 @@ def _generations(found: dict | None = None) -> dict:
     if memo is not None:
         memo["generations"] = generations
     return generations
-
-
-def content_generation() -> int:
-    """The generation whole pages and comment lists are kept under."""
-    return _generations()[GENERATION_KEY]
 
 
 def comments_generation() -> int:

@@ -1,21 +1,16 @@
-"""What every django-ratelimit limit counts against, and how many it allows.
+"""How many requests each django-ratelimit limit allows, read from the settings.
 
-The views put `@ratelimit(..., block=False)` on themselves with these, then answer a
-limited request their own way (the form back with the visitor's input and a message, or
-a short plain-text 429), never django-ratelimit's bare 403.
+The views put `@ratelimit(key="ip", rate=rate_setting(...), block=False)` on themselves,
+then answer a limited request their own way (the form back with the visitor's input and
+a message, or a short plain-text 429), never django-ratelimit's bare 403. `key="ip"` is
+the visitor's address by common.client_ip's proxy rule (RATELIMIT_IP_META_KEY in the
+settings), IPv6 addresses counted per /64 as django-ratelimit does.
 """
 
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest
-
-from .client_ip import client_ip_key
-
-
-def client_ip_rate_key(group: str, request: HttpRequest) -> str:
-    """django-ratelimit `key=`: the visitor's address by common.client_ip's proxy rule."""
-    return client_ip_key(request)
 
 
 def rate_setting(name: str) -> Callable[[str, HttpRequest], str]:

@@ -294,11 +294,14 @@ class JoinOffer:
     prices: str  # "£9 a month or £90 a year"; "" when no plan is on offer
 
 
+JOIN_OFFER_KEY = "join-offer"
+
+
 def join_offer() -> JoinOffer:
     """The plans' prices for the join panel, kept with the cached pages (a plan saved in
     the admin forgets them: members/receivers.py)."""
     return cached_for_catalogue(
-        "join-offer", lambda: JoinOffer(prices=plan_prices_in_words(plans_on_offer()))
+        JOIN_OFFER_KEY, lambda: JoinOffer(prices=plan_prices_in_words(plans_on_offer()))
     )
 
 

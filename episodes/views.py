@@ -12,7 +12,7 @@ from django_ratelimit.decorators import ratelimit
 from common.client_ip import client_ip
 from common.origin_check import csrf_token_or_same_origin
 from common.page_cache import cache_get, cache_prefetch
-from common.rate_limits import client_ip_rate_key, rate_setting
+from common.rate_limits import rate_setting
 from members import services as member_services
 from members.forms import SubscribeForm
 from members.selectors import member_has_premium
@@ -116,6 +116,10 @@ def _comment_list(request, episode, pending_ids) -> tuple[str, int]:
     return html, comment_count
 
 
+def _episode_links_key(episode) -> str:
+    return f"episode-links-html:{episode.pk}"
+
+
 def _episode_links(episode) -> str:
     """Previous, next and related episodes, rendered: the same for every reader, so kept
     under the catalogue generation, which comments do not bump (a preview's are rendered
@@ -132,7 +136,7 @@ def _episode_links(episode) -> str:
 
     if not episode.is_live:
         return build()
-    return selectors.cached_for_catalogue(f"episode-links-html:{episode.pk}", build)
+    return selectors.cached_for_catalogue(_episode_links_key(episode), build)
 
 
 def _render_episode_page(request, episode, form, *, status=200):
@@ -145,9 +149,9 @@ def _render_episode_page(request, episode, form, *, status=200):
         [
             episode_article_key(episode),
             comments_key and f"comment-list-html:{comments_key}",
-            episode.is_live and selectors.catalogue_key(f"episode-links-html:{episode.pk}"),
+            episode.is_live and selectors.catalogue_key(_episode_links_key(episode)),
             selectors.catalogue_key(selectors.LISTEN_LINKS_KEY),
-            selectors.catalogue_key("join-offer"),
+            selectors.catalogue_key(selectors.JOIN_OFFER_KEY),
         ]
     )
     comments_html, comment_count = _comment_list(request, episode, pending_ids)
@@ -184,7 +188,7 @@ def episode_detail(request, slug):
 @require_POST
 @ratelimit(
     group="comments",
-    key=client_ip_rate_key,
+    key="ip",  # common.client_ip, through RATELIMIT_IP_META_KEY
     rate=rate_setting("COMMENT_RATE_LIMIT"),
     method="POST",
     block=False,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_ratelimit.decorators import ratelimit
 
 from common.origin_check import csrf_token_or_same_origin
-from common.rate_limits import client_ip_rate_key, rate_setting
+from common.rate_limits import rate_setting
 
 from . import selectors, services, tasks
 from .exports import member_data_export
@@ -42,7 +42,7 @@ logger = logging.getLogger(__name__)
 # used to flood someone's inbox.
 @ratelimit(
     group="subscribe",
-    key=client_ip_rate_key,
+    key="ip",  # common.client_ip, through RATELIMIT_IP_META_KEY
     rate=rate_setting("SUBSCRIBE_RATE_LIMIT"),
     method="POST",
     block=False,
