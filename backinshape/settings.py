@@ -314,8 +314,8 @@ else:
 # names) and wins over EMAIL_URL. Every other ANYMAIL_* variable becomes an ANYMAIL setting
 # without the prefix: ANYMAIL_POSTMARK_SERVER_TOKEN, ANYMAIL_MAILGUN_API_KEY,
 # ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY, ANYMAIL_MAILGUN_SENDER_DOMAIN, and
-# ANYMAIL_WEBHOOK_SECRET ("user:password", the tracking webhook's basic auth; unset, the
-# webhook URL is a 404).
+# ANYMAIL_WEBHOOK_SECRET ("user:password", the basic auth of the tracking webhook, which
+# exists for the ANYMAIL_ESP provider only; unset, the webhook URL is a 404).
 ANYMAIL_ESP = env_str("ANYMAIL_ESP").strip().lower()
 ANYMAIL = {
     name.removeprefix("ANYMAIL_"): value
