@@ -20,7 +20,7 @@ from django.urls import reverse
 from gunicorn.config import Config
 from gunicorn.glogging import SafeAtoms
 
-from backinshape.logging import JsonLogFormatter
+from backinshape.logging import JsonLogFormatter, sentry_before_send
 from common.log_redaction import RedactingFormatter, RedactSecretLinks, redact_secret_links
 
 TOKEN = "Tk9xSecretPart7Q"
@@ -152,3 +152,19 @@ def test_the_settings_redact_every_console_line():
     formatters = django_settings.LOGGING["formatters"]
     assert formatters["plain"]["()"] == "common.log_redaction.RedactingFormatter"
     assert formatters["json"]["()"] == "backinshape.logging.JsonLogFormatter"
+
+
+@pytest.mark.parametrize(("kind", "encoding"), CASES[::3])
+def test_sentry_events_carry_no_token(kind, encoding):
+    path = _path(kind, encoding)
+    event = {
+        "request": {"url": f"https://backinshape.example{path}"},
+        "transaction": path,
+        "breadcrumbs": {"values": [{"message": f"GET {path}"}]},
+    }
+
+    scrubbed = json.dumps(sentry_before_send(event, {}))
+
+    assert TOKEN not in scrubbed
+    assert TOKEN not in unquote(unquote(scrubbed))
+    assert "[Filtered]" in scrubbed
