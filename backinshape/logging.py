@@ -12,6 +12,8 @@ import uuid
 
 from pythonjsonlogger.json import JsonFormatter
 
+from common.log_redaction import redact_secret_links
+
 REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{7,127}")
 
@@ -58,7 +60,10 @@ class RequestIdMiddleware:
 
 
 class JsonLogFormatter(JsonFormatter):
-    """One JSON object per line: time, level, logger, message, request id, and any extra."""
+    """One JSON object per line: time, level, logger, message, request id, and any extra.
+
+    The whole line passes through common.log_redaction, since an extra such as
+    django.request's `request` is written as `<WSGIRequest: GET '/unsubscribe/…/'>`."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault(
@@ -67,6 +72,9 @@ class JsonLogFormatter(JsonFormatter):
         kwargs.setdefault("rename_fields", {"asctime": "time", "levelname": "level"})
         kwargs.setdefault("timestamp", False)
         super().__init__(*args, **kwargs)
+
+    def format(self, record) -> str:
+        return redact_secret_links(super().format(record))
 
 
 # --- Celery: the id travels in the task message ------------------------------------------
@@ -99,13 +107,12 @@ def celery_task_request_id_clear(task_id=None, **kwargs) -> None:
 
 # --- Sentry: never send a private token ---------------------------------------------------
 
-_PRIVATE_TOKEN_PATHS = re.compile(r"(/feeds/private/|/unsubscribe/)[^/?#\s\"']+")
 FILTERED = "[Filtered]"
 
 
 def _scrub(value):
     if isinstance(value, str):
-        return _PRIVATE_TOKEN_PATHS.sub(rf"\g<1>{FILTERED}", value)
+        return redact_secret_links(value, mark=FILTERED)
     if isinstance(value, dict):
         return {key: _scrub(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
@@ -114,6 +121,7 @@ def _scrub(value):
 
 
 def sentry_before_send(event, hint):
-    """Private feed and unsubscribe links are passwords: blank the token wherever it
-    appears (URL, transaction name, breadcrumbs, messages, stack locals)."""
+    """Secret links (private feeds, unsubscribe and confirm links: common.log_redaction)
+    are passwords: blank the token wherever it appears (URL, transaction name,
+    breadcrumbs, messages, stack locals), percent-encoded or not."""
     return _scrub(event)

@@ -314,8 +314,8 @@ else:
 # names) and wins over EMAIL_URL. Every other ANYMAIL_* variable becomes an ANYMAIL setting
 # without the prefix: ANYMAIL_POSTMARK_SERVER_TOKEN, ANYMAIL_MAILGUN_API_KEY,
 # ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY, ANYMAIL_MAILGUN_SENDER_DOMAIN, and
-# ANYMAIL_WEBHOOK_SECRET ("user:password", the tracking webhook's basic auth; unset, the
-# webhook URL is a 404).
+# ANYMAIL_WEBHOOK_SECRET ("user:password", the basic auth of the tracking webhook, which
+# exists for the ANYMAIL_ESP provider only; unset, the webhook URL is a 404).
 ANYMAIL_ESP = env_str("ANYMAIL_ESP").strip().lower()
 ANYMAIL = {
     name.removeprefix("ANYMAIL_"): value
@@ -536,28 +536,32 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {
         "request_id": {"()": "backinshape.logging.RequestIdFilter"},
-        # Private podcast feed addresses are secrets: never written to a log in full.
-        "redact_feed_tokens": {"()": "common.log_redaction.RedactPrivateFeedTokens"},
+        # Private feed, unsubscribe and confirm links are secrets: never written to a log
+        # in full (common/log_redaction.py). Both formatters redact their whole line too.
+        "redact_secret_links": {"()": "common.log_redaction.RedactSecretLinks"},
     },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "plain": {
+            "()": "common.log_redaction.RedactingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
         "json": {"()": "backinshape.logging.JsonLogFormatter"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["request_id", "redact_feed_tokens"],
+            "filters": ["request_id", "redact_secret_links"],
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
-        "django.request": {"level": "ERROR", "filters": ["redact_feed_tokens"]},
+        "django.request": {"level": "ERROR", "filters": ["redact_secret_links"]},
         "django.server": {
             "handlers": ["console"],
             "level": "INFO",
             "propagate": False,
-            "filters": ["redact_feed_tokens"],
+            "filters": ["redact_secret_links"],
         },
     },
 }

@@ -70,7 +70,7 @@ class CommentForm(forms.Form):
         return display_name_clean(self.cleaned_data["name"])
 
     def clean_display_name(self):
-        return display_name_clean(self.cleaned_data["display_name"])
+        return display_name_clean(self.cleaned_data["display_name"], user=self.user)
 
     def clean_body(self):
         body = self.cleaned_data["body"].strip()

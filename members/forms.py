@@ -1,23 +1,57 @@
 from django import forms
 
-from . import services
+from . import selectors, services
+from .display_names import (
+    MAX_LENGTH,
+    display_name_has_hidden_characters,
+    display_name_key,
+    display_name_normalise,
+    display_name_speaks_for_the_site,
+)
 from .models import Plan
 
+NAME_HIDDEN_CHARACTERS = (
+    "Please use letters, numbers, spaces and punctuation only: this name has hidden "
+    "formatting characters in it (such as text-direction marks or zero-width joiners)."
+)
+NAME_EMAIL = "Please choose a name rather than an email address: it is shown publicly."
+NAME_TOO_LONG = f"Please keep the name to {MAX_LENGTH} characters or fewer."
+NAME_TEAM = (
+    "That name is kept for the Back In Shape team, so readers can tell who speaks for "
+    "us. Please choose another."
+)
 
-def display_name_clean(value: str) -> str:
-    """A display name is shown publicly: one line, and never an email address."""
-    value = " ".join(value.split())
+
+def display_name_clean(value: str, *, user=None) -> str:
+    """A name shown publicly, in the form it is stored in (NFKC, one line). Never an
+    email address, nothing hidden in it, and never a name the team uses: the show's,
+    a role's, or a staff member's own (which that staff member may keep)."""
+    value = display_name_normalise(value)
+    if display_name_has_hidden_characters(value):
+        raise forms.ValidationError(NAME_HIDDEN_CHARACTERS)
     if "@" in value:
-        raise forms.ValidationError(
-            "Please choose a name rather than an email address: it is shown publicly."
-        )
+        raise forms.ValidationError(NAME_EMAIL)
+    if len(value) > MAX_LENGTH:  # NFKC can lengthen a name ("㎆" is "MB")
+        raise forms.ValidationError(NAME_TOO_LONG)
+    if not value:
+        return value
+    is_own_staff_name = (
+        user is not None
+        and getattr(user, "is_staff", False)
+        and display_name_key(value) == display_name_key(user.display_name)
+    )
+    if is_own_staff_name:
+        return value
+    taken = {display_name_key(name) for name in selectors.staff_display_names(except_user=user)}
+    if display_name_speaks_for_the_site(value) or display_name_key(value) in taken:
+        raise forms.ValidationError(NAME_TEAM)
     return value
 
 
 def display_name_field(*, required: bool) -> forms.CharField:
     return forms.CharField(
         label="Display name",
-        max_length=80,
+        max_length=MAX_LENGTH,
         required=required,
         help_text=(
             "Shown beside your comments. Your email address is never shown. "
@@ -56,8 +90,12 @@ class SignupForm(forms.Form):
 class DisplayNameForm(forms.Form):
     display_name = display_name_field(required=True)
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def clean_display_name(self):
-        value = display_name_clean(self.cleaned_data["display_name"])
+        value = display_name_clean(self.cleaned_data["display_name"], user=self.user)
         if not value:
             raise forms.ValidationError("Please write a display name.")
         return value

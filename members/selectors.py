@@ -252,3 +252,11 @@ def sunday_email_is_unsubscribed(*, email: str) -> bool:
     ).exists()
     wants = User.objects.filter(email__iexact=email, wants_sunday_email=True).exists()
     return not (subscribed or wants)
+
+
+def staff_display_names(*, except_user=None) -> list[str]:
+    """The names staff show beside their comments, which nobody else may take."""
+    names = User.objects.filter(is_staff=True).exclude(display_name="")
+    if except_user is not None and except_user.pk is not None:
+        names = names.exclude(pk=except_user.pk)
+    return list(names.values_list("display_name", flat=True))

@@ -285,7 +285,7 @@ def account(request):
             )
         return redirect("members:account")
     if request.method == "POST" and request.POST.get("form") == "display_name":
-        name_form = DisplayNameForm(request.POST)
+        name_form = DisplayNameForm(request.POST, user=user)
         if name_form.is_valid():
             services.member_display_name_set(
                 user=user, display_name=name_form.cleaned_data["display_name"]

@@ -36,6 +36,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 class StaffFactory(UserFactory):
     is_staff = True
     is_superuser = True
+    # Staff names are reserved from everyone else's comments: a fixed pattern, so no test
+    # finds its guest's "Alex" taken by a random staff name.
+    display_name = factory.Sequence(lambda n: f"Coach {n}")
 
 
 class TopicFactory(factory.django.DjangoModelFactory):

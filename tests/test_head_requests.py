@@ -48,6 +48,7 @@ def real_values(premium_member):
         "phase_slug": routine.phase.slug,
         "routine_slug": routine.slug,
         "key": "not-a-real-key",
+        "esp": "postmark",
         "uidb36": "1",
         "year": str(timezone.localtime(episode.publish_at).year),
     }

@@ -4,6 +4,7 @@ import logging
 
 import stripe
 
+from members.display_names import display_name_normalise
 from members.models import Membership, User
 
 from .billing import BillingUnavailable, _client_or_unavailable
@@ -24,8 +25,10 @@ def member_checkin_reminders_set(*, user: User, wants_checkin_reminders: bool) -
 
 
 def member_display_name_set(*, user: User, display_name: str) -> User:
-    """Set the name shown beside a member's comments (their past comments show it too)."""
-    user.display_name = " ".join(display_name.split())
+    """Set the name shown beside a member's comments (their past comments show it too).
+
+    Stored in the form the forms check it in (members.display_names): NFKC, one line."""
+    user.display_name = display_name_normalise(display_name)
     user.save(update_fields=["display_name"])
     return user
 

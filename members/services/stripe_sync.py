@@ -8,6 +8,7 @@ in any order and any number of times.
 
 import datetime as dt
 import logging
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -200,8 +201,10 @@ def stripe_event_check(*, event: Any) -> None:
     (https://docs.stripe.com/api/events/object) that the database can hold.
 
     The signature proves who sent a body, not that it fits: an id longer than the column,
-    or a NUL anywhere (PostgreSQL text and jsonb cannot hold U+0000) would fail inside
-    the database instead of being refused.
+    a NUL anywhere (PostgreSQL text and jsonb cannot hold U+0000), a lone surrogate or a
+    NaN or infinite number (neither is JSON, RFC 8259 §6 and §8.2, and jsonb refuses both,
+    as SQLite's JSON_VALID check does) would fail inside the database instead of being
+    refused.
     """
     if not isinstance(event, dict):
         raise StripeEventMalformed("the body is not a JSON object")
@@ -225,23 +228,40 @@ def stripe_event_check(*, event: Any) -> None:
     data = event.get("data")
     if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
         raise StripeEventMalformed("data.object is not an object")
-    if _json_has_nul(event):
-        raise StripeEventMalformed("a NUL character in the payload")
+    problem = _json_unstorable(event)
+    if problem:
+        raise StripeEventMalformed(problem)
 
 
-def _json_has_nul(value: Any) -> bool:
+def _json_unstorable(value: Any) -> str:
+    """What in a parsed JSON value the database's JSON column cannot hold, or ""."""
     # Iterative, so a deeply nested (but parseable) body cannot exhaust the stack.
     pending = [value]
     while pending:
         item = pending.pop()
         if isinstance(item, str):
             if "\x00" in item:
-                return True
+                return "a NUL character in the payload"
+            if not item.isascii() and _has_lone_surrogate(item):
+                return "a lone surrogate in the payload"
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                return "a number that is NaN or infinite in the payload"
         elif isinstance(item, dict):
             pending.extend(item.keys())
             pending.extend(item.values())
         elif isinstance(item, list):
             pending.extend(item)
+    return ""
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    # json.loads turns "\\ud800" into a str UTF-8 cannot encode; a proper pair becomes
+    # one character, so only a lone half is left to fail.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
     return False
 
 

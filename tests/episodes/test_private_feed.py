@@ -11,7 +11,7 @@ from django.conf import settings as django_settings
 from django.db import IntegrityError, transaction
 from gunicorn.config import Config
 
-from common.log_redaction import RedactPrivateFeedTokens
+from common.log_redaction import RedactSecretLinks
 from episodes.models import Episode
 from members import services
 from members.models import FeedToken, Membership
@@ -216,16 +216,16 @@ def test_the_development_server_log_is_redacted_too():
         ("GET /feeds/private/abc123SECRET/podcast.xml HTTP/1.1", 200, 512), None,
     )  # fmt: skip
 
-    RedactPrivateFeedTokens().filter(record)
+    RedactSecretLinks().filter(record)
 
     assert record.getMessage() == '"GET /feeds/private/…/podcast.xml HTTP/1.1" 200 512'
 
 
 def test_the_logging_settings_apply_the_filter_to_django_request_and_server():
     loggers = django_settings.LOGGING["loggers"]
-    assert "redact_feed_tokens" in loggers["django.request"]["filters"]
-    assert "redact_feed_tokens" in loggers["django.server"]["filters"]
-    assert "redact_feed_tokens" in django_settings.LOGGING["handlers"]["console"]["filters"]
+    assert "redact_secret_links" in loggers["django.request"]["filters"]
+    assert "redact_secret_links" in loggers["django.server"]["filters"]
+    assert "redact_secret_links" in django_settings.LOGGING["handlers"]["console"]["filters"]
 
 
 def test_the_gunicorn_access_log_redacts_the_token():

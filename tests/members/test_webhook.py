@@ -121,14 +121,20 @@ def _drop(key: str):
     return change
 
 
-def _nested(depth: int):
-    """As a raw body: json.dumps itself could not write something this deep."""
+def _raw_metadata(text: str):
+    """As a raw body, with `text` written as it is where the metadata object goes: what
+    json.dumps would refuse or write differently (NaN, 1e999, a lone surrogate)."""
 
     def change(event: dict) -> str:
-        event["data"]["object"]["metadata"] = "NESTED"
-        return json.dumps(event).replace('"NESTED"', "[" * depth + "]" * depth)
+        event["data"]["object"]["metadata"] = "RAW"
+        return json.dumps(event).replace('"RAW"', text)
 
     return change
+
+
+def _nested(depth: int):
+    """As a raw body: json.dumps itself could not write something this deep."""
+    return _raw_metadata("[" * depth + "]" * depth)
 
 
 @pytest.mark.parametrize(
@@ -158,6 +164,14 @@ def _nested(depth: int):
         pytest.param(_set("data.object.metadata", {"note": "a\x00b"}), id="NUL deep inside"),
         pytest.param(_set("data.object.metadata", {"\x00": "1"}), id="NUL in a key"),
         pytest.param(_nested(100_000), id="nested 100,000 deep"),
+        # JSON has no NaN or infinities (RFC 8259 §6), and PostgreSQL's jsonb refuses them.
+        pytest.param(_raw_metadata('{"score": NaN}'), id="NaN"),
+        pytest.param(_raw_metadata('{"score": Infinity}'), id="Infinity"),
+        pytest.param(_raw_metadata('{"score": -Infinity}'), id="minus Infinity"),
+        pytest.param(_raw_metadata('{"score": 1e999}'), id="1e999, infinite as a float"),
+        # A lone surrogate is no Unicode character: jsonb refuses it (RFC 8259 §8.2).
+        pytest.param(_raw_metadata('{"note": "\\ud800"}'), id="lone surrogate in a value"),
+        pytest.param(_raw_metadata('{"\\udfff": "1"}'), id="lone surrogate in a key"),
     ],
 )
 def test_it_refuses_a_signed_but_malformed_event_and_stores_nothing(
