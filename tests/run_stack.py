@@ -2,6 +2,7 @@
 honcho) on a spare port, with its database, broker, cache and beat schedule in a folder of
 the test's own, stopped with Ctrl-C (SIGINT to its process group) as a terminal would."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -106,9 +107,9 @@ class RunStack:
             if self.process.poll() is not None:
                 raise RuntimeError(f"make run stopped early:\n{self.log()}")
             log = self.log()
-            if "celery@" in log and " ready." in log and "beat: Starting" in log:
-                if _answers(self.port):
-                    return self
+            started = "celery@" in log and " ready." in log and "beat: Starting" in log
+            if started and _answers(self.port):
+                return self
             time.sleep(0.5)
         raise RuntimeError(f"make run did not start in {timeout} s:\n{self.log()[-4000:]}")
 
@@ -120,10 +121,8 @@ class RunStack:
         started that are still alive afterwards (none, when it stops properly)."""
         started = descendants(self.process.pid) | {self.process.pid}
         os.killpg(self.process.pid, signal.SIGINT)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            pass
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and any(alive(pid) for pid in started):
             time.sleep(0.2)
@@ -131,10 +130,8 @@ class RunStack:
 
     def kill_leftovers(self) -> None:
         for pid in descendants(self.process.pid) | {self.process.pid}:
-            try:
+            with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
 
     def outbox(self) -> list[tuple[str, str, str]]:
         """(subject, to, sent_at) of every email the site kept, oldest first."""
