@@ -85,6 +85,11 @@ def look_at(browser, storage_state, url: str, name: str) -> None:
             for width in WIDTHS:
                 page.set_viewport_size({"width": width, "height": 900})
                 page.goto(url)
+                frames = page.locator("iframe")
+                if frames.count():
+                    # Chrome paints an offscreen sandboxed frame only once it is in view.
+                    frames.first.scroll_into_view_if_needed()
+                    page.wait_for_timeout(300)
                 page.screenshot(path=str(SHOTS / f"{name}-{scheme}-{width}.png"), full_page=True)
                 violations = axe.run(page).response["violations"]
                 assert not violations, f"{name} {scheme} {width}px:\n" + format_violations(
