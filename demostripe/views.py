@@ -32,7 +32,7 @@ def demo_only(view):
 
 
 def price_words(price: dict) -> str:
-    """"£9 a month", as the site's plans say it."""
+    """ "£9 a month", as the site's plans say it."""
     major, minor = divmod(price["unit_amount"], 100)
     amount = f"{major}" if minor == 0 else f"{major}.{minor:02d}"
     symbol = _SYMBOLS.get(price["currency"].lower())
@@ -94,11 +94,15 @@ def _customer_email(customer_id: str | None) -> str:
 
 
 _PORTAL_ACTIONS = {
-    "cancel": (services.demo_subscription_cancel, "Your subscription will end at the end of "
-               "this period. You keep everything until then."),
+    "cancel": (
+        services.demo_subscription_cancel,
+        "Your subscription will end at the end of this period. You keep everything until then.",
+    ),
     "keep": (services.demo_subscription_keep, "Your subscription carries on. Nothing changes."),
-    "fail": (services.demo_payment_fail, "The renewal payment failed (demo). Stripe would "
-             "retry it over the next few days."),
+    "fail": (
+        services.demo_payment_fail,
+        "The renewal payment failed (demo). Stripe would retry it over the next few days.",
+    ),
     "pay": (services.demo_payment_retry, "Paid. Your subscription is active again."),
     "period-end": (services.demo_period_end, "Moved on to the end of the billing period."),
 }

@@ -75,9 +75,7 @@ class RunStack:
 
     def env(self) -> dict:
         clean = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(_DROP) and k not in _DROP_EXACT
+            k: v for k, v in os.environ.items() if not k.startswith(_DROP) and k not in _DROP_EXACT
         }
         return {
             **clean,

@@ -83,7 +83,7 @@ def test_the_plans_page_offers_to_join_in_demo_mode(demo_payments, plans, joiner
 
     assert DEMO_NOTICE in content
     assert "Payments aren't set up" not in content
-    assert content.count(">Join premium<span class=\"visually-hidden\">") == 2
+    assert content.count('>Join premium<span class="visually-hidden">') == 2
 
 
 def test_without_demo_mode_the_plans_page_says_payments_are_not_set_up(
@@ -254,9 +254,7 @@ def test_deleting_the_account_cancels_the_demo_subscription(
     assert subscription["status"] == "canceled"
 
 
-def test_the_demo_pages_are_not_found_with_a_stripe_key(
-    joined, settings, client
-):
+def test_the_demo_pages_are_not_found_with_a_stripe_key(joined, settings, client):
     checkout = DemoStripeObject.objects.filter(object="checkout.session").get()
     settings.STRIPE_SECRET_KEY = "sk_test_a_real_account"
 
