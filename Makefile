@@ -60,4 +60,4 @@ beat: install
 	$(VENV)/bin/celery -A backinshape beat -l info
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles var
