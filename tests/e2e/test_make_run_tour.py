@@ -104,7 +104,7 @@ def outbox_message_link(page, base: str, to: str, subject: re.Pattern, timeout: 
     deadline = time.monotonic() + timeout
     while True:
         page.goto(f"{base}/dev/outbox/")
-        row = page.locator("tbody tr", has_text=to).filter(
+        row = page.locator(".outbox-list__item", has_text=to).filter(
             has=page.get_by_role("link", name=subject)
         )
         if row.count():
