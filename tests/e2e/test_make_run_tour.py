@@ -180,7 +180,7 @@ def test_the_tour_in_make_runs_configuration(stack, browser):
     page.goto(f"{base}/program/")
     page.get_by_role("link", name="Start Phase One").click()
     questions = page.locator(".red-flag-form fieldset")
-    assert questions.count() > 0
+    expect(questions.first).to_be_visible()
     for i in range(questions.count()):
         questions.nth(i).get_by_label("No", exact=True).check()
     page.get_by_role("button", name="Start Phase One").click()
