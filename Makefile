@@ -14,12 +14,12 @@ $(STAMP): pyproject.toml uv.lock
 	$(UV) sync --frozen
 	@touch $(STAMP)
 
-# SQLite, eager Celery, console email: nothing else to install.
-run: export DJANGO_DEBUG ?= true
+# The whole site on this machine: web, worker and beat (honcho, Procfile.dev) on SQLite
+# and a broker in plain files, emails in the outbox at /dev/outbox/, demo payments.
+# `make run PORT=8200` serves on another port; Ctrl-C stops everything (scripts/run.sh).
+PORT ?= 8000
 run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	PORT=$(PORT) scripts/run.sh
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -60,4 +60,4 @@ beat: install
 	$(VENV)/bin/celery -A backinshape beat -l info
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles var

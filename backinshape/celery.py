@@ -1,5 +1,6 @@
 import os
 from logging.config import dictConfig
+from pathlib import Path
 
 from celery import Celery, signals
 from django.conf import settings
@@ -12,6 +13,17 @@ app = Celery("backinshape")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(["backinshape"])  # backinshape.tasks: the heartbeat
+
+
+@app.on_after_configure.connect
+def _filesystem_broker_folders(sender, **kwargs):
+    """kombu's filesystem broker (`make run`) needs its folders made beforehand."""
+    if not str(sender.conf.broker_url or "").startswith("filesystem:"):
+        return
+    options = sender.conf.broker_transport_options
+    for key in ("data_folder_in", "data_folder_out", "control_folder"):
+        if options.get(key):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)
 
 
 @signals.setup_logging.connect

@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from demostripe.api import demo_payments_active
+
 
 def _canonical_url(request) -> str:
     """This page's one address on the public site: SITE_URL, the path, and the page
@@ -14,4 +16,7 @@ def site(request):
         "SITE_NAME": "Back In Shape",
         "SITE_URL": settings.SITE_URL,
         "canonical_url": _canonical_url(request),
+        # Development only: the demo payments notice, and the outbox link on the staff desk.
+        "DEMO_PAYMENTS": demo_payments_active(),
+        "DEV_OUTBOX": settings.DEBUG,
     }

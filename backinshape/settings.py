@@ -79,7 +79,12 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-development-key-only-for-DJANGO_DEBUG-true"
 
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The port `make run` serves on; every absolute link (emails, feeds, the sitemap) follows it
+# through SITE_URL's default, unless SITE_URL names the public address itself.
+PORT = env_int("PORT", 8000)
+if not 0 < PORT < 65536:
+    raise ImproperlyConfigured(f"PORT must be a port number (1 to 65535), not {PORT}.")
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
 _site_host = urlsplit(SITE_URL).hostname or "127.0.0.1"
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS") or (
     ["127.0.0.1", "localhost", "[::1]", "testserver", _site_host] if DEBUG else [_site_host]
@@ -106,6 +111,8 @@ INSTALLED_APPS = [
     "members",
     "episodes",
     "programs",
+    "demostripe",  # a stand-in for Stripe with DEBUG on and no keys (demostripe/__init__.py)
+    "outbox",  # the development outbox at /dev/outbox/, with DEBUG on only
 ]
 
 GOOGLE_CLIENT_ID = env_str("GOOGLE_CLIENT_ID")
@@ -164,6 +171,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # `make run` has web, worker and beat writing to one SQLite file. WAL lets readers
+    # carry on during a write; IMMEDIATE takes the write lock when a transaction starts, so
+    # two writers queue for up to `timeout` seconds instead of one failing mid-transaction
+    # with "database is locked" (https://www.sqlite.org/wal.html, /lang_transaction.html).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": env_int("SQLITE_TIMEOUT", 20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
@@ -173,6 +192,17 @@ if REDIS_URL:
             "BACKEND": "common.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "backinshape",
+        }
+    }
+elif env_str("CACHE_DIR"):
+    # A cache in files, shared by the processes of one machine: `make run`'s web, worker and
+    # beat see one heartbeat and one page-cache generation without Redis.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env_str("CACHE_DIR"),
+            "KEY_PREFIX": "backinshape",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
 else:
@@ -307,6 +337,9 @@ if EMAIL_URL:
     EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
     EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
     EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 20
+elif DEBUG:
+    # The development outbox: every email kept in the database, read at /dev/outbox/.
+    EMAIL_BACKEND = "outbox.backends.OutboxEmailBackend"
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # Or send through an email provider's API with django-anymail: ANYMAIL_ESP names the
@@ -329,9 +362,16 @@ if ANYMAIL_ESP:
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Back In Shape <hello@backinshape.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Celery: without a broker, tasks run in-process (eagerly) so `make run` needs nothing else.
+# Celery: without a broker, tasks run in-process (eagerly), as in the tests and one-off
+# commands. `make run` sets CELERY_BROKER_URL=filesystem://, kombu's broker in plain files
+# under CELERY_FILESYSTEM_DIR, so its worker and beat need no Redis.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_FILESYSTEM_DIR = Path(env_str("CELERY_FILESYSTEM_DIR", str(BASE_DIR / "var" / "broker")))
+# Beat keeps when each entry last ran here (celery's default is the working directory).
+CELERY_BEAT_SCHEDULE_FILENAME = env_str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule")
+)
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
@@ -349,6 +389,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # RELEASE_CHUNK_SIZE messages, and any retry countdown (at most 240 s, episodes/tasks.py).
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 300)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+if CELERY_BROKER_URL.startswith("filesystem:"):
+    # One folder both ways: every process here is producer and consumer of one queue set.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_FILESYSTEM_DIR / "queue"),
+        "data_folder_out": str(CELERY_FILESYSTEM_DIR / "queue"),
+        "control_folder": str(CELERY_FILESYSTEM_DIR / "control"),
+    }
 
 # The Sunday email goes out in chunk tasks of this many recipients, shared by all workers.
 RELEASE_CHUNK_SIZE = env_int("RELEASE_CHUNK_SIZE", 500)
@@ -358,15 +405,23 @@ RELEASE_CLAIM_STALE_SECONDS = env_int("RELEASE_CLAIM_STALE_SECONDS", 90)
 # How often celery beat runs the resume sweep (release_mailings_resume).
 RELEASE_SWEEP_SECONDS = env_int("RELEASE_SWEEP_SECONDS", 60)
 
-# Episodes are released every Sunday at this time in the site's time zone.
-RELEASE_WEEKDAY = 6  # Monday is 0, as in datetime.weekday()
+# Episodes are released every Sunday at this time in the site's time zone. The day can be
+# moved (Monday is 0, as in datetime.weekday()) to try a release on a weekday in development.
+RELEASE_WEEKDAY = env_int("RELEASE_WEEKDAY", 6)
+if not 0 <= RELEASE_WEEKDAY <= 6:
+    raise ImproperlyConfigured(
+        f"RELEASE_WEEKDAY must be 0 (Monday) to 6 (Sunday), not {RELEASE_WEEKDAY}."
+    )
 RELEASE_TIME = env_time("RELEASE_TIME", "07:00")
 # celery beat evaluates crontabs in CELERY_TIMEZONE, so the release follows DST.
 CELERY_BEAT_SCHEDULE = {
     "publish-due-episodes": {
         "task": "episodes.tasks.publish_due_episodes",
         "schedule": crontab(
-            minute=RELEASE_TIME.minute, hour=RELEASE_TIME.hour, day_of_week="sunday"
+            # crontab counts days from Sunday = 0.
+            minute=RELEASE_TIME.minute,
+            hour=RELEASE_TIME.hour,
+            day_of_week=(RELEASE_WEEKDAY + 1) % 7,
         ),
     },
     # Hourly; each run sends the check-in reminders now due (once each, claimed in the DB).
@@ -397,10 +452,11 @@ RATELIMIT_USE_CACHE = "default"
 # django-ratelimit's checks know cache backends by their dotted path only.
 # W001, "not officially supported": it lists django-redis, not Django's own Redis backend,
 # which ours (common.redis_cache) extends; its incr is Redis INCR, atomic and shared by
-# every process. With no REDIS_URL the cache is local memory (make run, the tests, a
-# single-process site), which E003 rejects as not shared: each process then counts its
-# own requests, as it always has here; several processes need REDIS_URL.
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
+# every process. With no REDIS_URL the cache is local memory (the tests, a single-process
+# site), which E003 rejects as not shared: each process then counts its own requests; or
+# files (CACHE_DIR, make run), which E003 rejects as not atomic: a count may come out a
+# little low when two requests land at once. Several web processes need REDIS_URL.
+if CACHES["default"]["BACKEND"] != "common.redis_cache.RedisCache":
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 else:
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]

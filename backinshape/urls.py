@@ -49,6 +49,10 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("anymail/", include("members.esp_webhooks")),  # email provider tracking webhooks
+    # Development stand-ins, 404 on a real site: demo payments (DEBUG on, no Stripe key)
+    # and the outbox of every email sent (DEBUG on).
+    path("demo-stripe/", include("demostripe.urls")),
+    path("dev/outbox/", include("outbox.urls")),
     path("healthz", views.healthz, name="healthz"),
     path(
         "robots.txt",

@@ -1,6 +1,5 @@
 import json
 import logging
-from functools import partial
 
 import stripe
 from django.conf import settings
@@ -8,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.db import transaction
 from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +18,7 @@ from django_ratelimit.decorators import ratelimit
 from common.origin_check import csrf_token_or_same_origin
 from common.rate_limits import rate_setting
 
-from . import selectors, services, tasks
+from . import selectors, services
 from .exports import member_data_export
 from .forms import (
     AccountDeleteForm,
@@ -240,12 +238,7 @@ def stripe_webhook(request):
         return HttpResponseBadRequest("Invalid payload.", content_type="text/plain")
 
     try:
-        with transaction.atomic():
-            record, created = services.stripe_event_record(event=event)
-            if created:
-                transaction.on_commit(
-                    partial(tasks.process_stripe_event.delay, record.event_id), robust=True
-                )
+        _record, created = services.stripe_event_receive(event=event)
     except services.StripeEventMalformed as exc:
         logger.warning("Stripe webhook refused a signed body: %s.", exc)
         return HttpResponseBadRequest("Not a Stripe event.", content_type="text/plain")

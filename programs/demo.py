@@ -305,6 +305,8 @@ PHASES = [
                 "slug": "first-bridges",
                 "duration_minutes": 12,
                 "summary": "Bridges and chair squats to get your seat and hamstrings working.",
+                # "Put it into practice" on the disc episode, whose routine starts with bridges.
+                "episode_slugs": ["herniated-discs"],
                 "instructions": (
                     "## Before you start\n\nA mat or carpet and a firm chair. Nothing here "
                     "should push your pain above 3 out of 10.\n\n" + HOW_TO_LOG
@@ -493,6 +495,7 @@ def program_load_demo() -> tuple[int, int]:
         for routine_data in routine_rows:
             row = dict(routine_data)
             steps = row.pop("steps", [])
+            episode_slugs = row.pop("episode_slugs", [])
             routine, _ = Routine.objects.update_or_create(
                 phase=phase, position=row["position"], defaults=row
             )
@@ -511,6 +514,10 @@ def program_load_demo() -> tuple[int, int]:
                     },
                 )
             RoutineStep.objects.filter(routine=routine, position__gt=len(steps)).delete()
+            if episode_slugs:
+                # Episodes sit above programs, so they are found through the relation.
+                episodes = routine.episodes.model.objects.filter(slug__in=episode_slugs)
+                routine.episodes.add(*episodes)
             routines += 1
     return len(PHASES), routines
 

@@ -51,6 +51,8 @@ def real_values(premium_member):
         "esp": "postmark",
         "uidb36": "1",
         "year": str(timezone.localtime(episode.publish_at).year),
+        "portal_id": "bps_unknown",  # the development stand-ins: a 404 off DEBUG
+        "pk": "1",
     }
     overrides = {
         "episodes:topic": {"slug": topic.slug},

@@ -47,6 +47,7 @@ from .stripe_sync import (
     membership_sync_from_stripe,
     stripe_event_check,
     stripe_event_process,
+    stripe_event_receive,
     stripe_event_record,
 )
 from .sunday_email import (
@@ -93,6 +94,7 @@ __all__ = [
     "membership_sync_from_stripe",
     "stripe_event_check",
     "stripe_event_process",
+    "stripe_event_receive",
     "stripe_event_record",
     "subscriber_confirm",
     "subscriber_request",

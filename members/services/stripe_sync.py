@@ -10,12 +10,14 @@ import datetime as dt
 import logging
 import math
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 import stripe
 from django.db import transaction
 from django.utils import timezone
 
+from members import tasks  # a module, used at call time: the tasks call back in here
 from members.models import Membership, Plan, StripeEvent, User
 from members.stripe_client import stripe_client
 
@@ -279,6 +281,22 @@ def stripe_event_record(*, event: Any) -> tuple[StripeEvent, bool]:
             "payload": event,
         },
     )
+
+
+def stripe_event_receive(*, event: Any) -> tuple[StripeEvent, bool]:
+    """Take in a verified event: store it once and, after commit, have a worker process it.
+
+    What the webhook view does with every correctly signed body, and where demo payments
+    (demostripe) send theirs. A repeat delivery returns (existing, False) and queues
+    nothing; raises StripeEventMalformed for a body that is not an event.
+    """
+    with transaction.atomic():
+        record, created = stripe_event_record(event=event)
+        if created:
+            transaction.on_commit(
+                partial(tasks.process_stripe_event.delay, record.event_id), robust=True
+            )
+    return record, created
 
 
 def stripe_event_process(*, event_id: str, force: bool = False) -> StripeEvent:

@@ -229,3 +229,10 @@ def test_a_demo_article_named_unlike_its_header_is_refused(tmp_path):
 
     with pytest.raises(ValueError, match=r"should be named 09-new-slug\.md"):
         demo_article_read(path)
+
+
+def test_seed_demo_puts_the_disc_episode_into_practice_with_first_bridges():
+    seed()
+
+    discs = Episode.objects.get(slug="herniated-discs")
+    assert list(discs.routines.values_list("slug", flat=True)) == ["first-bridges"]

@@ -3,8 +3,9 @@
 A real HTTP server on 127.0.0.1 that the real `stripe` SDK talks to through
 settings.STRIPE_API_BASE. It implements only what the site calls (customers, Checkout
 Sessions, Customer Portal sessions, subscriptions retrieve/cancel), with objects shaped
-like Stripe's own (see ../shared/reference/stripe-fixtures3.json). Tests change the state
-it returns with the helpers on FakeStripe, and sign webhook payloads with `sign_payload`.
+like Stripe's own: the shapes are the product's (demostripe/shapes.py), shared with the
+demo Stripe that `make run` uses. Tests change the state it returns with the helpers on
+FakeStripe, and sign webhook payloads with `sign_payload`.
 
 It also serves two tiny browser pages (a "pay" button for a Checkout Session and a
 Customer Portal page) so browser tests can walk through a fake Checkout.
@@ -13,25 +14,46 @@ Customer Portal page) so browser tests can walk through a fake Checkout.
 import hashlib
 import hmac
 import html
-import itertools
 import json
 import re
-import secrets
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
+from demostripe.shapes import (
+    API_VERSION,
+    DAY,
+    checkout_session_object,
+    customer_object,
+    event_payload,
+    invoice_object,
+    new_id,
+    portal_session_object,
+    price_object,
+    subscription_object,
+)
+from demostripe.shapes import error_payload as _error
+from demostripe.shapes import missing_payload as _missing
+from demostripe.shapes import nested_params as _nested
+
+__all__ = [
+    "API_KEY",
+    "API_VERSION",
+    "DAY",
+    "WEBHOOK_SECRET",
+    "FakeStripe",
+    "customer_object",
+    "event_payload",
+    "invoice_object",
+    "new_id",
+    "price_object",
+    "sign_payload",
+    "subscription_object",
+]
+
 API_KEY = "sk_test_fake_backinshape"
 WEBHOOK_SECRET = "whsec_test_backinshape"
-API_VERSION = "2026-10-28.endive"
-DAY = 24 * 60 * 60
-
-_counter = itertools.count(1)
-
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}_{secrets.token_hex(4)}{next(_counter):04d}"
 
 
 def sign_payload(payload: str, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
@@ -45,213 +67,6 @@ def sign_payload(payload: str, secret: str = WEBHOOK_SECRET, timestamp: int | No
         secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256
     ).hexdigest()
     return f"t={timestamp},v1={signature}"
-
-
-def event_payload(event_type: str, obj: dict, *, event_id: str | None = None) -> dict:
-    """A snapshot event as Stripe posts it to a webhook endpoint."""
-    return {
-        "id": event_id or new_id("evt"),
-        "object": "event",
-        "api_version": API_VERSION,
-        "created": int(time.time()),
-        "data": {"object": json.loads(json.dumps(obj)), "previous_attributes": {}},
-        "livemode": False,
-        "pending_webhooks": 1,
-        "request": {"id": None, "idempotency_key": None},
-        "type": event_type,
-    }
-
-
-def price_object(price_id: str, *, amount: int = 900, interval: str = "month") -> dict:
-    return {
-        "id": price_id,
-        "object": "price",
-        "active": True,
-        "billing_scheme": "per_unit",
-        "created": 1721948530,
-        "currency": "gbp",
-        "livemode": False,
-        "lookup_key": None,
-        "metadata": {},
-        "nickname": None,
-        "product": "prod_backinshape",
-        "recurring": {
-            "interval": interval,
-            "interval_count": 1,
-            "meter": None,
-            "usage_type": "licensed",
-            "trial_period_days": None,
-        },
-        "tax_behavior": "unspecified",
-        "tiers_mode": None,
-        "type": "recurring",
-        "unit_amount": amount,
-        "unit_amount_decimal": str(amount),
-    }
-
-
-def customer_object(customer_id: str, *, email: str | None = None) -> dict:
-    return {
-        "id": customer_id,
-        "object": "customer",
-        "balance": 0,
-        "created": int(time.time()),
-        "currency": "gbp",
-        "default_source": None,
-        "delinquent": False,
-        "description": None,
-        "email": email,
-        "invoice_prefix": "BIS0001",
-        "invoice_settings": {
-            "custom_fields": None,
-            "default_payment_method": None,
-            "footer": None,
-            "rendering_options": None,
-        },
-        "livemode": False,
-        "metadata": {},
-        "name": None,
-        "phone": None,
-        "preferred_locales": [],
-        "tax_exempt": "none",
-        "test_clock": None,
-    }
-
-
-def subscription_object(
-    subscription_id: str,
-    *,
-    customer: str,
-    price: str,
-    status: str = "active",
-    current_period_start: int | None = None,
-    current_period_end: int | None = None,
-    cancel_at_period_end: bool = False,
-    cancel_at: int | None = None,
-    metadata: dict | None = None,
-) -> dict:
-    """A subscription as API version 2026-10-28 returns it.
-
-    As in the reference fixture, the billing period is on the subscription *items*;
-    there is deliberately no top-level current_period_end.
-    """
-    now = int(time.time())
-    start = current_period_start or now
-    end = current_period_end or start + 30 * DAY
-    return {
-        "id": subscription_id,
-        "object": "subscription",
-        "application": None,
-        "billing_cycle_anchor": start,
-        "cancel_at": cancel_at,
-        "cancel_at_period_end": cancel_at_period_end,
-        "canceled_at": None,
-        "cancellation_details": {"comment": None, "feedback": None, "reason": None},
-        "collection_method": "charge_automatically",
-        "created": now,
-        "currency": "gbp",
-        "customer": customer,
-        "default_payment_method": None,
-        "description": None,
-        "discounts": [],
-        "ended_at": None,
-        "items": {
-            "object": "list",
-            "data": [
-                {
-                    "id": new_id("si"),
-                    "object": "subscription_item",
-                    "created": now,
-                    "current_period_end": end,
-                    "current_period_start": start,
-                    "discounts": [],
-                    "metadata": {},
-                    "price": price_object(price),
-                    "quantity": 1,
-                    "subscription": subscription_id,
-                    "tax_rates": [],
-                }
-            ],
-            "has_more": False,
-            "url": f"/v1/subscription_items?subscription={subscription_id}",
-        },
-        "latest_invoice": None,
-        "livemode": False,
-        "metadata": metadata or {},
-        "start_date": now,
-        "status": status,
-        "test_clock": None,
-        "trial_end": None,
-        "trial_start": None,
-        "billing_mode": {"type": "classic"},
-    }
-
-
-def invoice_object(*, customer: str, subscription: str, status: str = "paid") -> dict:
-    """An invoice as API version 2026-10-28 returns it: the subscription is named under
-    parent.subscription_details, not at the top level."""
-    now = int(time.time())
-    return {
-        "id": new_id("in"),
-        "object": "invoice",
-        "amount_due": 900,
-        "amount_paid": 900 if status == "paid" else 0,
-        "amount_remaining": 0 if status == "paid" else 900,
-        "attempt_count": 1,
-        "attempted": True,
-        "billing_reason": "subscription_cycle",
-        "collection_method": "charge_automatically",
-        "created": now,
-        "currency": "gbp",
-        "customer": customer,
-        "livemode": False,
-        "metadata": {},
-        "parent": {
-            "quote_details": None,
-            "subscription_details": {"metadata": {}, "subscription": subscription},
-            "type": "subscription_details",
-        },
-        "period_end": now,
-        "period_start": now - 30 * DAY,
-        "status": status,
-        "total": 900,
-    }
-
-
-def checkout_session_object(session_id: str, *, base_url: str, params: dict) -> dict:
-    now = int(time.time())
-    return {
-        "id": session_id,
-        "object": "checkout.session",
-        "allow_promotion_codes": None,
-        "amount_subtotal": None,
-        "amount_total": None,
-        "cancel_url": params.get("cancel_url"),
-        "client_reference_id": params.get("client_reference_id"),
-        "created": now,
-        "currency": "gbp",
-        "customer": params.get("customer"),
-        "customer_details": None,
-        "customer_email": params.get("customer_email"),
-        "expires_at": now + DAY,
-        "invoice": None,
-        "livemode": False,
-        "locale": None,
-        "metadata": _nested(params, "metadata"),
-        "mode": params.get("mode", "payment"),
-        "payment_status": "unpaid",
-        "status": "open",
-        "subscription": None,
-        "success_url": params.get("success_url"),
-        "ui_mode": "hosted",
-        "url": f"{base_url}/checkout/pay/{session_id}",
-    }
-
-
-def _nested(params: dict, prefix: str) -> dict:
-    """Collect form-encoded `prefix[key]=value` pairs into {key: value}."""
-    pattern = re.compile(rf"^{re.escape(prefix)}\[([^\]]+)\]$")
-    return {m.group(1): v for k, v in params.items() if (m := pattern.match(k))}
 
 
 class FakeStripe:
@@ -412,7 +227,9 @@ class FakeStripe:
         if not params.get("success_url"):
             return 400, _error("Missing required param: success_url.", param="success_url")
         session_id = new_id("cs_test")
-        session = checkout_session_object(session_id, base_url=self.url, params=params)
+        session = checkout_session_object(
+            session_id, url=f"{self.url}/checkout/pay/{session_id}", params=params
+        )
         self.sessions[session_id] = {**session, "_params": params}
         return 200, session
 
@@ -426,19 +243,9 @@ class FakeStripe:
         if customer not in self.customers:
             return 400, _missing("customer", customer, param="customer")
         portal_id = new_id("bps")
-        portal = {
-            "id": portal_id,
-            "object": "billing_portal.session",
-            "configuration": "bpc_backinshape",
-            "created": int(time.time()),
-            "customer": customer,
-            "flow": None,
-            "livemode": False,
-            "locale": None,
-            "on_behalf_of": None,
-            "return_url": params.get("return_url"),
-            "url": f"{self.url}/portal/{portal_id}",
-        }
+        portal = portal_session_object(
+            portal_id, customer=customer, url=f"{self.url}/portal/{portal_id}", params=params
+        )
         self.portal_sessions[portal_id] = portal
         return 200, portal
 
@@ -460,14 +267,6 @@ class FakeStripe:
 
 def _public(obj: dict) -> dict:
     return {k: v for k, v in obj.items() if not k.startswith("_")}
-
-
-def _error(message: str, *, type_: str = "invalid_request_error", **extra) -> dict:
-    return {"error": {"type": type_, "message": message, **extra}}
-
-
-def _missing(kind: str, object_id, *, param: str = "id") -> dict:
-    return _error(f"No such {kind}: '{object_id}'", code="resource_missing", param=param)
 
 
 def _handler_for(fake: FakeStripe):

@@ -55,7 +55,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 "Demo logins not created (DEBUG is off). Add --demo-users to create them."
             )
-        self.stdout.write("Open http://127.0.0.1:8000")
+        self.stdout.write(f"Open {settings.SITE_URL}/")
 
     def _summary(self, *, tally: Counter, episodes: dict[int, Episode]):
         write = self.stdout.write
