@@ -182,8 +182,13 @@ else:
 # AnonymousPageCacheMiddleware; README "Caching"). Any content change forgets them all.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_TIMEOUT = env_int("PAGE_CACHE_TIMEOUT", 300)  # seconds, in our own cache
+# What caches downstream may do with those pages. Shared caches (the nginx micro-cache, a
+# CDN) keep a page 5 s, then may serve it 5 s more while one request fetches it afresh;
+# browsers revalidate every time (a 304 with the ETag). No cache can purge on a change, so
+# together that is how long a change (a paragraph moved behind the members-only divider)
+# can take to show everywhere: at most 10 s.
 PAGE_CACHE_CONTROL = env_str(
-    "PAGE_CACHE_CONTROL", "public, max-age=60, s-maxage=300, stale-while-revalidate=600"
+    "PAGE_CACHE_CONTROL", "public, max-age=0, s-maxage=5, stale-while-revalidate=5"
 )
 PAGE_CACHE_DEBUG_HEADER = env_bool("PAGE_CACHE_DEBUG_HEADER", DEBUG)  # X-Cache: hit / miss
 
