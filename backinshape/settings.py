@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "csp",
     "anymail",
     "django_ratelimit",  # for its system checks on the cache the limits count in
+    "backinshape.apps.BackInShapeConfig",  # the site's own system checks
     "members",
     "episodes",
     "programs",
@@ -177,6 +178,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# gunicorn's worker count (deploy/gunicorn.conf.py reads the same variable; unset, two per
+# core plus one). Local memory is one cache per process: in production that needs
+# WEB_CONCURRENCY=1 and no Celery worker, else REDIS_URL (backinshape/checks.py).
+WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 0)
 
 # Whole public pages for visitors without an account (backinshape/middleware.py,
 # AnonymousPageCacheMiddleware; README "Caching"). Any content change forgets them all.
@@ -404,7 +409,7 @@ RATELIMIT_USE_CACHE = "default"
 # which ours (common.redis_cache) extends; its incr is Redis INCR, atomic and shared by
 # every process. With no REDIS_URL the cache is local memory (make run, the tests, a
 # single-process site), which E003 rejects as not shared: each process then counts its
-# own requests, as it always has here; several processes need REDIS_URL.
+# own requests; several processes need REDIS_URL, and backinshape.E001 says so.
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 else:
