@@ -615,6 +615,22 @@ def test_staff_preview_then_visitor(staff):
     assert "Not out yet" not in fresh_visitor().get("/episodes/").text
 
 
+def test_a_page_compressed_for_one_visitor_is_not_served_to_another(settings, episode):
+    # Were compression ever done below the page cache, the stored copy would be gzip.
+    at = settings.MIDDLEWARE.index("backinshape.middleware.AnonymousPageCacheMiddleware")
+    settings.MIDDLEWARE = [
+        *settings.MIDDLEWARE[: at + 1],
+        "django.middleware.gzip.GZipMiddleware",
+        *settings.MIDDLEWARE[at + 1 :],
+    ]
+    url = episode.get_absolute_url()
+    gzipped = fresh_visitor().get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert gzipped["Content-Encoding"] == "gzip"
+    plain = fresh_visitor().get(url)
+    assert "Content-Encoding" not in plain
+    assert episode.title in plain.text
+
+
 def test_visitor_then_staff_sees_the_staff_page(episode, staff):
     primed("/")
     staff_page = signed_in(staff).get("/")
