@@ -5,3 +5,8 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backinshape.settings")
 
 application = get_asgi_application()
+
+# An ASGI server runs no system check: a cache each worker keeps to itself stops it here.
+from backinshape.checks import refuse_to_serve_without_a_shared_cache  # noqa: E402
+
+refuse_to_serve_without_a_shared_cache()

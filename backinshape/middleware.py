@@ -6,13 +6,17 @@ from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date, parse_http_date_safe, quote_etag
+from django.utils.http import http_date, quote_etag
 
-from common.page_cache import cache_get_with_generations, generation_read_once
-from episodes.selectors import episode_seconds_to_next_release
+from common.page_cache import (
+    cache_get_with_generations,
+    generation_read_once,
+    last_modified_time,
+)
+from episodes.selectors import content_changed_at, episode_seconds_to_next_release
 
 from . import views
 
@@ -104,24 +108,36 @@ _TRACKING_PARAMS = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "ref"})
 # own comment awaiting moderation, a one-off "thanks" message.
 _MESSAGES_COOKIE = "messages"  # django.contrib.messages CookieStorage.cookie_name
 _NOT_STORED_CONTROLS = ("no-store", "no-cache", "private=", "max-age=0")
+# Lifetimes in Cache-Control, and the stale windows that follow them (RFC 9111, RFC 5861).
+_LIFETIMES = ("max-age", "s-maxage")
+_STALE_WINDOWS = ("stale-while-revalidate", "stale-if-error")
 
 
 def _normalised_query(request) -> str | None:
-    """The query string as part of a cache key, or None when the page must not be cached."""
+    """The query string as part of a cache key, and as the view will see it, or None when
+    the page must not be cached.
+
+    Tracking parameters are dropped, and a parameter given twice keeps only its last
+    value, the one Django reads (`request.GET["page"]`, `.get("page")`): so every address
+    that shares a key is rendered as the same page.
+    """
     if not request.META.get("QUERY_STRING"):
         return ""
-    pairs = []
+    params = {}
     for name, value in parse_qsl(request.META["QUERY_STRING"], keep_blank_values=True):
         if name.startswith("utm_") or name in _TRACKING_PARAMS:
             continue
-        if name not in _PAGE_PARAMS or not (value.isdigit() and len(value) <= 6):
+        if name not in _PAGE_PARAMS or not (
+            value.isascii() and value.isdigit() and len(value) <= 6
+        ):
             return None
-        pairs.append((name, value))
-    return urlencode(sorted(set(pairs)))
+        params[name] = value
+    return urlencode(sorted(params.items()))
 
 
-def _page_cache_key(request) -> str | None:
-    """The key of this request's page in the cache, or None when it is not cacheable.
+def _page_cache_key(request) -> tuple[str, str] | None:
+    """The key of this request's page in the cache and the query string it stands for,
+    or None when it is not cacheable.
 
     Decided without touching the session or the database: a request with a session (or
     messages) cookie is never served from, nor stored into, the cache.
@@ -141,16 +157,50 @@ def _page_cache_key(request) -> str | None:
         return None
     # Scheme and host change absolute links (feeds, sitemap, canonical URLs).
     raw = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
-    return "page-cache:page:" + hashlib.sha256(raw.encode()).hexdigest()
+    return "page-cache:page:" + hashlib.sha256(raw.encode()).hexdigest(), query
+
+
+def _view_sees_only(request, query: str) -> None:
+    """Let the view read exactly the query string the page is kept under, so nothing it
+    prints (the sign-in link's `next=`, pagination) carries the first visitor's tracking
+    parameters or a value the key left out."""
+    if request.META.get("QUERY_STRING", "") == query:
+        return
+    request.META["QUERY_STRING"] = query
+    request.GET = QueryDict(query, encoding=request.encoding)
+
+
+def _lifetimes_capped(value: str, seconds: int) -> str:
+    """Cache-Control `value` with nothing kept past `seconds` from now: each lifetime at
+    most that, and a stale window only for what is left of it after the lifetime."""
+    directives = [part.strip() for part in value.split(",") if part.strip()]
+    capped, longest = [], 0
+    for directive in directives:
+        name, _, number = directive.partition("=")
+        if name.strip().lower() in _LIFETIMES and number.strip().isdigit():
+            lifetime = min(int(number), seconds)
+            longest = max(longest, lifetime)
+            capped.append(f"{name.strip()}={lifetime}")
+        else:
+            capped.append(directive)
+    kept = []
+    for directive in capped:
+        name, _, number = directive.partition("=")
+        if name.strip().lower() in _STALE_WINDOWS and number.strip().isdigit():
+            window = min(int(number), seconds - longest)
+            if window > 0:
+                kept.append(f"{name.strip()}={window}")
+        else:
+            kept.append(directive)
+    return ", ".join(kept)
 
 
 def _public_cache_control(response, *, seconds: int | None) -> None:
     """Cache-Control for a page every visitor sees alike (PAGE_CACHE_CONTROL), trimmed so no
     cache downstream keeps it past the next release moment."""
-
     value = settings.PAGE_CACHE_CONTROL
-    if seconds is not None and seconds < settings.PAGE_CACHE_TIMEOUT:
-        value = f"public, max-age={min(seconds, 60)}, s-maxage={seconds}"
+    if seconds is not None:
+        value = _lifetimes_capped(value, seconds)
     response["Cache-Control"] = value
 
 
@@ -168,6 +218,10 @@ class AnonymousPageCacheMiddleware:
     in ANONYMOUS_CACHEABLE_VIEWS. Each entry carries the content generation it was rendered
     under (common/page_cache.py) and is ignored once the generation moves on. Signed-in
     people always reach the view, and PrivateCacheMiddleware marks their pages private.
+
+    Validators agree between processes: the ETag is a hash of the page, and Last-Modified
+    the moment its content last changed (the generation, or a later release moment), never
+    the moment one process happened to render it.
     """
 
     def __init__(self, get_response):
@@ -180,14 +234,21 @@ class AnonymousPageCacheMiddleware:
     def _serve(self, request):
         if not settings.PAGE_CACHE_ENABLED:
             return self.get_response(request)
-        key = _page_cache_key(request)
-        if key is None:
+        found = _page_cache_key(request)
+        if found is None:
             return self.get_response(request)
+        key, query = found
 
         generation, entry = cache_get_with_generations(key)
         if self._fresh(entry, generation):
-            return self._respond(request, self._from_entry(entry), cache_state="hit")
+            return self._respond(
+                request,
+                self._from_entry(entry),
+                last_modified=entry.get("last_modified"),
+                cache_state="hit",
+            )
 
+        _view_sees_only(request, query)
         response = self.get_response(request)
         if not self._storable(request, response):
             return response
@@ -198,7 +259,8 @@ class AnonymousPageCacheMiddleware:
         if seconds <= 0:
             return response
         response["ETag"] = quote_etag(hashlib.md5(response.content).hexdigest())  # noqa: S324 (not security)
-        response["Last-Modified"] = http_date()
+        # A feed's or the sitemap's own date is its newest item's: an edit does not move it.
+        del response["Last-Modified"]
         _public_cache_control(response, seconds=cap)
         entry = {
             "generation": generation,
@@ -209,9 +271,12 @@ class AnonymousPageCacheMiddleware:
                 if name.lower() not in ("set-cookie", "content-length")
             ],
             "cap_at": None if cap is None else time.time() + cap,
+            "last_modified": content_changed_at(generation=generation).timestamp(),
         }
         cache.set(key, entry, timeout=seconds)
-        return self._respond(request, response, cache_state="miss")
+        return self._respond(
+            request, response, last_modified=entry["last_modified"], cache_state="miss"
+        )
 
     @staticmethod
     def _fresh(entry, generation) -> bool:
@@ -230,6 +295,9 @@ class AnonymousPageCacheMiddleware:
             return False
         if response.streaming or response.cookies:
             return False
+        # Compressed for this visitor's Accept-Encoding: another may not read it.
+        if response.has_header("Content-Encoding"):
+            return False
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             return False  # cannot happen without a session cookie; refuse all the same
@@ -240,18 +308,19 @@ class AnonymousPageCacheMiddleware:
     def _from_entry(entry):
         response = HttpResponse(entry["content"])
         for name, value in entry["headers"]:
-            response[name] = value
+            if name.lower() != "last-modified":  # set from entry["last_modified"]
+                response[name] = value
         if entry["cap_at"] is not None:
             _public_cache_control(response, seconds=max(0, int(entry["cap_at"] - time.time())))
         return response
 
     @staticmethod
-    def _respond(request, response, *, cache_state: str):
+    def _respond(request, response, *, last_modified: float | None, cache_state: str):
         if settings.PAGE_CACHE_DEBUG_HEADER:
             response["X-Cache"] = cache_state
+        seconds = None if last_modified is None else last_modified_time(last_modified)
+        if seconds is not None:
+            response["Last-Modified"] = http_date(seconds)
         return get_conditional_response(
-            request,
-            etag=response.get("ETag"),
-            last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
-            response=response,
+            request, etag=response.get("ETag"), last_modified=seconds, response=response
         )

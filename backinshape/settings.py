@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "csp",
     "anymail",
     "django_ratelimit",  # for its system checks on the cache the limits count in
+    "backinshape.apps.BackInShapeConfig",  # the site's own system checks
     "members",
     "episodes",
     "programs",
@@ -207,13 +208,22 @@ elif env_str("CACHE_DIR"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# gunicorn's worker count (deploy/gunicorn.conf.py reads the same variable; unset, two per
+# core plus one). Local memory is one cache per process: in production that needs
+# WEB_CONCURRENCY=1 and no Celery worker, else REDIS_URL (backinshape/checks.py).
+WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 0)
 
 # Whole public pages for visitors without an account (backinshape/middleware.py,
 # AnonymousPageCacheMiddleware; README "Caching"). Any content change forgets them all.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_TIMEOUT = env_int("PAGE_CACHE_TIMEOUT", 300)  # seconds, in our own cache
+# What caches downstream may do with those pages. Shared caches (the nginx micro-cache, a
+# CDN) keep a page 5 s, then may serve it 5 s more while one request fetches it afresh;
+# browsers revalidate every time (a 304 with the ETag). No cache can purge on a change, so
+# together that is how long a change (a paragraph moved behind the members-only divider)
+# can take to show everywhere: at most 10 s.
 PAGE_CACHE_CONTROL = env_str(
-    "PAGE_CACHE_CONTROL", "public, max-age=60, s-maxage=300, stale-while-revalidate=600"
+    "PAGE_CACHE_CONTROL", "public, max-age=0, s-maxage=5, stale-while-revalidate=5"
 )
 PAGE_CACHE_DEBUG_HEADER = env_bool("PAGE_CACHE_DEBUG_HEADER", DEBUG)  # X-Cache: hit / miss
 
@@ -455,7 +465,8 @@ RATELIMIT_USE_CACHE = "default"
 # every process. With no REDIS_URL the cache is local memory (the tests, a single-process
 # site), which E003 rejects as not shared: each process then counts its own requests; or
 # files (CACHE_DIR, make run), which E003 rejects as not atomic: a count may come out a
-# little low when two requests land at once. Several web processes need REDIS_URL.
+# little low when two requests land at once. Several web processes need REDIS_URL, and
+# backinshape.E001 says so.
 if CACHES["default"]["BACKEND"] != "common.redis_cache.RedisCache":
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 else:

@@ -24,8 +24,13 @@ and its links, and editing an episode rebuilds them around its cached comment li
 own; `content_changed()` bumps all three. They are called by the services that change
 content and by the signal receivers in each app's `receivers.py` (for admin saves and
 deletes). When unsure, `content_changed()`.
+
+A generation is the moment of its bump (nanoseconds since the epoch), read from the
+shared cache by every process alike, so it doubles as the time the content last
+changed: the pages' Last-Modified.
 """
 
+import math
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -85,6 +90,19 @@ def _new_generation() -> int:
     # A timestamp rather than a counter: if the cache ever loses the key, a fresh value can
     # never coincide with the generation that older entries were stored under.
     return time.time_ns()
+
+
+def last_modified_time(changed_at: float) -> int | None:
+    """A Last-Modified time (whole seconds since the epoch) for content that last changed
+    at `changed_at`, or None while that second lasts.
+
+    Rounded up, so the date is never before the change. Within that second a second
+    change would carry the same date, and If-Modified-Since would answer 304 for a page
+    that has changed since: a modification date only validates a representation obtained
+    at least one second after it (RFC 9110, section 8.8.2.2). The ETag covers that second.
+    """
+    seconds = math.ceil(changed_at)
+    return seconds if time.time() >= seconds else None
 
 
 def _generations(found: dict | None = None) -> dict:

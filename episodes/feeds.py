@@ -11,17 +11,22 @@ notes are the standfirst and a link. Only a premium member's private podcast fee
 (PrivatePodcastFeed, behind a secret address) carries the members-only part.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import Q
 from django.http import HttpResponse
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
 from django.utils.feedgenerator import Enclosure, Rss201rev2Feed
 from django.utils.html import escape
+from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_safe
 from django_ratelimit.decorators import ratelimit
 
+from common.page_cache import catalogue_generation, last_modified_time
 from common.rate_limits import rate_setting
 from members.selectors import feed_token_find, member_has_premium
 
@@ -261,18 +266,35 @@ class PrivatePodcastFeed(PodcastFeed):
 
 def _plain(text: str, status: int) -> HttpResponse:
     response = HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
-    return _private_headers(response)
+    return _private_headers(response, cache_control="private, no-store")
 
 
-def _private_headers(response: HttpResponse) -> HttpResponse:
+def _private_headers(response: HttpResponse, *, cache_control: str) -> HttpResponse:
     # The address is the credential. no-referrer: a link followed from the show notes
-    # never sends it on. private, no-store: no shared or disk cache keeps a copy that
-    # could outlive a reset or a lapsed membership; podcast apps poll on their own
-    # schedule and do not need HTTP caching to do it (the rate limit allows for polling).
+    # never sends it on. private: no shared cache ever keeps a copy.
     response["Referrer-Policy"] = "no-referrer"
-    response["Cache-Control"] = "private, no-store"
+    response["Cache-Control"] = cache_control
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+def _unless_unchanged(request, response: HttpResponse) -> HttpResponse:
+    """The feed, or 304 Not Modified when the app's copy is still current.
+
+    Podcast apps poll every hour or so with the ETag (If-None-Match) or the date
+    (If-Modified-Since) of the copy they hold: unchanged, they get a few hundred bytes
+    instead of the whole feed. The ETag is a hash of the feed; the date is when the
+    episodes last changed (the catalogue generation, or a release moment since), never
+    the newest episode's date, which an edit does not move.
+    """
+    etag = quote_etag(hashlib.md5(response.content).hexdigest())  # noqa: S324 (not security)
+    response["ETag"] = etag
+    del response["Last-Modified"]
+    changed_at = selectors.content_changed_at(generation=catalogue_generation())
+    seconds = last_modified_time(changed_at.timestamp())
+    if seconds is not None:
+        response["Last-Modified"] = http_date(seconds)
+    return get_conditional_response(request, etag=etag, last_modified=seconds, response=response)
 
 
 def _feed_token_key(group, request) -> str:
@@ -291,7 +313,9 @@ def private_podcast_feed(request, token: str):
     """/feeds/private/<token>/podcast.xml: one premium member's podcast feed.
 
     Unknown token: 404. A revoked (or reset) address, or a membership that has ended:
-    410 Gone with a short reason a podcast app can show, so the app stops asking.
+    410 Gone with a short reason a podcast app can show, so the app stops asking, whatever
+    copy it holds. Otherwise the feed, or 304 when the app's copy is current; either way
+    `private, no-cache`: the app may keep its copy, and asks again before using it.
     """
     if request.limited:
         return _plain("Too many requests for this feed. Please try again in an hour.", 429)
@@ -312,7 +336,8 @@ def private_podcast_feed(request, token: str):
             f"to has ended. Rejoin at {membership_url}",
             410,
         )
-    return _private_headers(PrivatePodcastFeed()(request, feed_token=feed_token))
+    feed = PrivatePodcastFeed()(request, feed_token=feed_token)
+    return _private_headers(_unless_unchanged(request, feed), cache_control="private, no-cache")
 
 
 class ArticleFeedGenerator(Rss201rev2Feed):

@@ -325,26 +325,45 @@ def episode_search(*, query: str, user) -> list[Episode]:
     return search.search_fallback(searchable, query=query, premium=premium)
 
 
-def episode_seconds_to_next_release(*, generation: int) -> int | None:
-    """Seconds until the next episode's release moment, if one is waiting.
+def episode_release_moments(*, generation: int) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The latest release moment already passed and the next one still to come (either
+    None when there is none).
 
-    An episode whose publish_at passes appears on the site without any save, so nothing
-    cached may outlive that moment. Remembered per generation: it only changes when
-    episodes do.
+    An episode whose publish_at passes appears on the site without any save: nothing
+    cached may outlive the next moment, and a page's Last-Modified is never before the
+    last one. Remembered per generation: they only change when episodes do (or when the
+    next moment passes, which is checked here).
     """
-    key = f"page-cache:next-release:{generation}"
+    key = f"page-cache:releases:{generation}"
     memo = request_memo()  # a page asks once per fragment it stores
-    next_release = memo.get(key, "unknown") if memo is not None else "unknown"
-    if next_release == "unknown":
-        next_release = cache.get(key, "unknown")
-    if next_release == "unknown" or (next_release and next_release <= timezone.now()):
-        next_release = episode_next_release_at()
-        cache.set(key, next_release, timeout=None if next_release is None else 60 * 60 * 24)
+    moments = memo.get(key) if memo is not None else None
+    if moments is None:
+        moments = cache.get(key)
+    now = timezone.now()
+    if moments is None or (moments[1] is not None and moments[1] <= now):
+        moments = episode_release_moments_at(now)
+        cache.set(key, moments, timeout=None if moments[1] is None else 60 * 60 * 24)
     if memo is not None:
-        memo[key] = next_release
+        memo[key] = moments
+    return moments
+
+
+def episode_seconds_to_next_release(*, generation: int) -> int | None:
+    """Seconds until the next episode's release moment, if one is waiting (see
+    episode_release_moments)."""
+    next_release = episode_release_moments(generation=generation)[1]
     if next_release is None:
         return None
     return max(0, int((next_release - timezone.now()).total_seconds()))
+
+
+def content_changed_at(*, generation: int) -> dt.datetime:
+    """When what is kept under `generation` last changed: the generation is the moment of
+    the last change (common/page_cache.py), unless an episode has gone live by the clock
+    since."""
+    changed = dt.datetime.fromtimestamp(generation / 1e9, tz=dt.UTC)
+    last_release = episode_release_moments(generation=generation)[0]
+    return max(changed, last_release) if last_release is not None else changed
 
 
 def catalogue_key(key: str, *, generation: int | None = None) -> str:
@@ -368,17 +387,20 @@ def cached_for_catalogue(key: str, build):
     return found
 
 
-def episode_next_release_at():
-    """When the next episode goes live by the clock alone, or None if none is waiting.
+def episode_release_moments_at(now: dt.datetime) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The latest publish_at already passed and the earliest still to come, among
+    published and scheduled episodes, in one query.
 
     A published (or scheduled) episode with a publish_at still to come appears on the
     site at that moment, with no save to announce it: the page cache keeps no page past it.
     """
-
-    return Episode.objects.filter(
-        status__in=[Episode.Status.PUBLISHED, Episode.Status.SCHEDULED],
-        publish_at__gt=timezone.now(),
-    ).aggregate(next=Min("publish_at"))["next"]
+    moments = Episode.objects.filter(
+        status__in=[Episode.Status.PUBLISHED, Episode.Status.SCHEDULED]
+    ).aggregate(
+        last=Max("publish_at", filter=Q(publish_at__lte=now)),
+        next=Min("publish_at", filter=Q(publish_at__gt=now)),
+    )
+    return moments["last"], moments["next"]
 
 
 def episodes_in_release_slot(*, publish_at, exclude_pk=None) -> list[Episode]:

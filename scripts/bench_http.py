@@ -2,7 +2,8 @@
 
 gunicorn with deploy/gunicorn.conf.py (2 workers), DJANGO_DEBUG=false, on the database in
 DATABASE_URL and the cache in REDIS_URL when they are given (PostgreSQL + Redis, as in
-production), else a throwaway SQLite file and local memory (and it says so). Seeds the
+production), else a throwaway SQLite file and local memory in one worker, the only shape
+production settings accept without a shared cache (and it says so). Seeds the
 demo content, tops it up to 30 episodes and puts 100 comments on one, then for each page
 prints req/s, p50/p99 latency and the ratio to a static file of the same size served by
 the same gunicorn + whitenoise in the same run; then the workers' memory after 10,000
@@ -141,8 +142,14 @@ def main():
     }
     for name in ("DJANGO_ALLOW_ASYNC_UNSAFE", "PYTEST_CURRENT_TEST"):
         env.pop(name, None)
+    if not redis:
+        # A cache per process: production settings accept it for one process only.
+        args.workers = 1
+        env.update(WEB_CONCURRENCY="1")
+        env.pop("CELERY_BROKER_URL", None)
     kind = "PostgreSQL" if database.startswith("postgres") else "SQLite (no DATABASE_URL given)"
-    print(f"Database: {kind}; cache: {'Redis' if redis else 'local memory (no REDIS_URL given)'}")
+    cache_kind = "Redis" if redis else "local memory, one worker (no REDIS_URL given)"
+    print(f"Database: {kind}; cache: {cache_kind}")
     python = sys.executable
 
     def manage(*argv, **kwargs):

@@ -16,6 +16,9 @@ env = {
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
     "DJANGO_ALLOWED_HOSTS": "backinshape.example",
     "SITE_URL": "https://backinshape.example",
+    # As in production: one cache shared by every process (backinshape.E001). The check
+    # reads the setting only; it does not connect.
+    "REDIS_URL": inherited.get("REDIS_URL") or "redis://127.0.0.1:6379/1",
 }
 result = subprocess.run(
     [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -452,6 +452,17 @@ def walk(base: str, http_base: str, cert: Path, sink: SmtpSink, moto_base: str, 
             timeout=10,
         )
         check("confirm the subscription", done.status_code == 302, str(done.status_code))
+        # The home page it lands on is in nginx's micro-cache (another visitor just read
+        # it), yet this visitor's message waits in a cookie: nginx must not answer for Django.
+        other = visitor("127.0.0.1", cert)
+        for _ in range(2):
+            other.get(f"{base}/", timeout=10)
+        landing = guest.get(urljoin(link, done.headers.get("Location", "/")), timeout=10)
+        check(
+            "the confirmation message shows on the cached home page",
+            "You're subscribed" in html.unescape(landing.text),
+            f"X-Proxy-Cache: {landing.headers.get('X-Proxy-Cache', 'none')}",
+        )
 
     # Upload an episode's audio in the admin, then fetch it with a Range header.
     staff = visitor("127.0.0.1", cert)
@@ -504,6 +515,7 @@ def walk(base: str, http_base: str, cert: Path, sink: SmtpSink, moto_base: str, 
             "the podcast feed's enclosure is the storage URL",
             bool(url) and url.group(0) in feed.text,
         )
+        change_shows_everywhere(staff, visitor("127.0.0.1", cert), base, change_url, slug)
     else:
         check("upload audio in the admin", False, "episode not found in the admin list")
 
@@ -552,6 +564,106 @@ def walk(base: str, http_base: str, cert: Path, sink: SmtpSink, moto_base: str, 
     check(
         "worker logs one JSON object per line",
         any(line.startswith('{"time"') and '"request_id"' in line for line in json_lines),
+    )
+
+
+DIVIDER = "<!-- members-only -->"  # episodes/rendering.py, MEMBERS_ONLY_DIVIDER_TEXT
+CHANGE_SHOWS_WITHIN = 10.0  # seconds: PAGE_CACHE_CONTROL's s-maxage and stale window
+
+
+def admin_save_body(staff, change_url: str, body_from) -> float | None:
+    """Save the episode in the admin with the body body_from(old body) returns; the moment
+    the save was answered, or None if the admin refused it."""
+    page = staff.get(change_url, timeout=10)
+    form = form_with(page.text, "title")
+    body = dict(form["fields"])["body"].replace("\r\n", "\n")
+    saved = staff.post(
+        change_url,
+        data=filled(form, body=body_from(body), _save="Save"),
+        headers={"Referer": change_url},
+        allow_redirects=False,
+        timeout=30,
+    )
+    return time.monotonic() if saved.status_code == 302 else None
+
+
+def seconds_until(predicate, *, limit: float, since: float) -> float | None:
+    """Seconds from `since` until predicate() holds (polling four times a second), or
+    None if it does not within `limit` seconds."""
+    while time.monotonic() - since <= limit:
+        if predicate():
+            return time.monotonic() - since
+        time.sleep(0.25)
+    return None
+
+
+def change_shows_everywhere(staff, reader, base: str, change_url: str, slug: str) -> None:
+    """Staff add a paragraph in the admin, then move it behind the members-only divider:
+    each change shows through nginx's micro-cache within CHANGE_SHOWS_WITHIN seconds, for
+    a visitor reading all along and for the first one after a quiet spell. Nothing purges
+    that cache: its copy simply expires (PAGE_CACHE_CONTROL)."""
+    paragraph = f"Prod-check paragraph {secrets.token_hex(4)}: stand tall and breathe out."
+    page_url = f"{base}/episodes/{slug}/"
+
+    def public_page() -> str:
+        return html.unescape(reader.get(page_url, timeout=10).text)
+
+    def blocks(text: str) -> list[str]:
+        found = (block.strip() for block in re.split(r"\n\s*\n", text))
+        return [block for block in found if block and block != paragraph]
+
+    def placed(public: bool):
+        def body_from(body: str) -> str:
+            before, _, after = (blocks(part) for part in body.partition(DIVIDER))
+            if public:
+                return "\n\n".join([*before, paragraph, *([DIVIDER, *after] if after else [])])
+            return "\n\n".join([*before, DIVIDER, paragraph, *after])
+
+        return body_from
+
+    for name, public, quiet in (
+        ("a new paragraph shows", True, False),
+        ("a paragraph moved behind the divider is gone", False, False),
+        ("a paragraph moved back out shows", True, False),
+        ("after a quiet spell, a paragraph moved behind the divider is gone", False, True),
+    ):
+        for _ in range(2):  # nginx now holds the page as it was
+            before = reader.get(page_url, timeout=10)
+        cached = before.headers.get("X-Proxy-Cache", "none")
+        as_it_was = (paragraph in html.unescape(before.text)) is not public
+        saved_at = admin_save_body(staff, change_url, placed(public))
+        took = None
+        if saved_at is not None and quiet:  # no request at all until the first visitor's
+            time.sleep(max(0.0, saved_at + CHANGE_SHOWS_WITHIN + 1 - time.monotonic()))
+            took = time.monotonic() - saved_at if (paragraph in public_page()) is public else None
+        elif saved_at is not None:
+            took = seconds_until(
+                lambda public=public: (paragraph in public_page()) is public,
+                limit=CHANGE_SHOWS_WITHIN,
+                since=saved_at,
+            )
+        if not (cached == "HIT" and as_it_was):
+            detail = f"nginx's copy before the save was not the page as it was ({cached})"
+        elif saved_at is None:
+            detail = "the admin refused the save"
+        else:
+            detail = f"not yet after {CHANGE_SHOWS_WITHIN:.0f} s"
+        check(
+            f"{name} through nginx within {CHANGE_SHOWS_WITHIN:.0f} s"
+            + (f" (after {took:.1f} s)" if took is not None and not quiet else ""),
+            cached == "HIT" and as_it_was and took is not None,
+            detail,
+        )
+
+    # A visitor's browser asks again each time (max-age=0) and gets a 304 while unchanged.
+    first = reader.get(page_url, timeout=10)
+    again = reader.get(
+        page_url, headers={"If-None-Match": first.headers.get("ETag", "")}, timeout=10
+    )
+    check(
+        "a browser revalidating an unchanged page gets 304",
+        "max-age=0" in first.headers.get("Cache-Control", "") and again.status_code == 304,
+        f"{first.headers.get('Cache-Control')} → {again.status_code}",
     )
 
 

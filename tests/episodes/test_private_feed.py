@@ -7,11 +7,15 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings as django_settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from gunicorn.config import Config
 
 from common.log_redaction import RedactSecretLinks
+from common.page_cache import content_changed
+from episodes import services as episode_services
 from episodes.models import Episode
 from members import services
 from members.models import FeedToken, Membership
@@ -116,11 +120,84 @@ def test_premium_members_find_bonus_audio_in_search(client, premium_member):
     assert "Bonus for members" in response.text
 
 
-def test_private_feed_says_no_referrer_and_no_store(client, feed_token):
+def test_private_feed_says_no_referrer_and_is_never_in_a_shared_cache(client, feed_token):
     response = client.get(feed_path(feed_token))
 
     assert response["Referrer-Policy"] == "no-referrer"
+    # The app keeps its copy and asks again each time (a 304 while it is current).
+    assert response["Cache-Control"] == "private, no-cache"
+
+
+@pytest.fixture
+def polled(client, feed_token):
+    """A podcast app's first fetch of the feed, a minute after the episodes last changed."""
+    audio_episode(title="Already out", audio_duration=1800)
+    with time_machine.travel(timezone.now() - dt.timedelta(minutes=1), tick=False):
+        content_changed()
+    response = client.get(feed_path(feed_token))
+    assert response.status_code == 200
+    return response
+
+
+def test_an_app_polling_with_the_etag_of_a_current_copy_gets_304(client, feed_token, polled):
+    response = client.get(feed_path(feed_token), HTTP_IF_NONE_MATCH=polled["ETag"])
+
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response["ETag"] == polled["ETag"]
+    assert response["Cache-Control"] == "private, no-cache"
+    assert response["Referrer-Policy"] == "no-referrer"
+
+
+def test_an_app_polling_with_the_date_of_a_current_copy_gets_304(client, feed_token, polled):
+    response = client.get(feed_path(feed_token), HTTP_IF_MODIFIED_SINCE=polled["Last-Modified"])
+
+    assert response.status_code == 304
+    assert response.content == b""
+
+
+@pytest.mark.parametrize("validator", ["ETag", "Last-Modified"])
+def test_an_app_polling_after_an_edit_gets_the_whole_feed(client, feed_token, polled, validator):
+    episode = Episode.objects.get(title="Already out")
+    episode.title = "Already out, retitled"
+    episode_services.episode_save(episode=episode)
+    header = {"ETag": "HTTP_IF_NONE_MATCH", "Last-Modified": "HTTP_IF_MODIFIED_SINCE"}[validator]
+
+    response = client.get(feed_path(feed_token), **{header: polled[validator]})
+
+    assert response.status_code == 200
+    assert titles(response) == ["Already out, retitled"]
+
+
+@pytest.mark.parametrize("stopped", ["lapsed", "revoked"])
+def test_a_stopped_address_gets_410_even_for_a_current_copy(client, feed_token, polled, stopped):
+    if stopped == "lapsed":
+        Membership.objects.filter(user=feed_token.user).update(status=Membership.Status.CANCELED)
+    else:
+        services.feed_token_reset(user=feed_token.user)
+
+    response = client.get(
+        feed_path(feed_token),
+        HTTP_IF_NONE_MATCH=polled["ETag"],
+        HTTP_IF_MODIFIED_SINCE=polled["Last-Modified"],
+    )
+
+    assert response.status_code == 410
     assert response["Cache-Control"] == "private, no-store"
+
+
+def test_polls_answered_304_still_count_towards_the_rate_limit(
+    client, feed_token, polled, settings
+):
+    settings.PRIVATE_FEED_RATE_LIMIT = "3/h"
+    for _ in range(3):
+        assert (
+            client.get(feed_path(feed_token), HTTP_IF_NONE_MATCH=polled["ETag"]).status_code == 304
+        )
+
+    response = client.get(feed_path(feed_token), HTTP_IF_NONE_MATCH=polled["ETag"])
+
+    assert response.status_code == 429
 
 
 def test_when_membership_lapses_the_feed_is_gone_with_a_reason(client, feed_token):
