@@ -24,6 +24,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from episodes import services as episode_services
+from episodes.forms import StaffReplyForm, staff_reply_draft_key
 from episodes.models import Comment, Episode, ReleaseDelivery, ReleaseMailing
 from episodes.permissions import (
     can_moderate_comments,
@@ -201,7 +202,7 @@ def app_list_split(app_list: list[dict]) -> tuple[list[dict], list[dict]]:
 def _back(request, default: str) -> HttpResponseRedirect:
     """Back to where the button was (the desk, the list), never to another site."""
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    if "\x00" in target or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = default
@@ -236,16 +237,23 @@ def comment_reply(request, pk: int):
         raise PermissionDenied
     comment = get_object_or_404(Comment.objects.select_related("episode"), pk=pk)
     change_url = reverse("admin:episodes_comment_change", args=[comment.pk])
-    body = request.POST.get("body", "").strip()
-    if not body:
-        messages.error(request, "Write your reply first. Nothing was posted.")
-        return _back(request, change_url)
-    try:
-        episode_services.comment_create(
-            episode=comment.episode, parent=comment, body=body, user=request.user
-        )
-    except ValidationError as error:
-        messages.error(request, "Your reply was not posted: " + " ".join(error.messages))
+    form = StaffReplyForm(request.POST)
+    problems = [] if form.is_valid() else form.errors["body"]
+    if not problems:
+        try:
+            episode_services.comment_create(
+                episode=comment.episode,
+                parent=comment,
+                body=form.cleaned_data["body"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            problems = error.messages
+    if problems:
+        # Kept for the form on the comment's page, less what could never be saved.
+        draft = request.POST.get("body", "").replace("\x00", "")
+        request.session[staff_reply_draft_key(comment.pk)] = draft
+        messages.error(request, "Your reply was not posted. " + " ".join(problems))
         return _back(request, change_url)
     messages.success(request, f"Your reply to {comment.name} is live on “{comment.episode.title}”.")
     return _back(request, change_url)

@@ -15,7 +15,7 @@ from programs.admin import EpisodeRoutineInline
 
 from . import services
 from .feeds import podcast_show
-from .forms import EpisodeAdminForm
+from .forms import EpisodeAdminForm, staff_reply_draft_key
 from .models import Comment, Episode, PodcastShow, ReleaseDelivery, ReleaseMailing, Topic
 from .permissions import can_act_on_release_mailings, can_moderate_comments, can_reply_to_comments
 from .release import next_release_at
@@ -556,6 +556,8 @@ class CommentAdmin(admin.ModelAdmin):
         context = {
             "can_moderate": can_moderate_comments(request.user),
             "can_reply": can_reply_to_comments(request.user),
+            # A reply that was not posted comes back into the form (see StaffReplyForm).
+            "reply_draft": request.session.pop(staff_reply_draft_key(object_id), ""),
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, context)
