@@ -1,5 +1,6 @@
 """The admin site, with changelists that treat impossible filter values as a bad lookup,
-and refuse an action the member of staff may not use.
+refuse an action the member of staff may not use, and keep staff without a second factor
+out while STAFF_REQUIRE_MFA is on.
 
 Django's ChangeList turns a date drill-down (`?publish_at__year=...`) into a datetime range
 and lets OverflowError (a 20-digit year) and ValueError (year 9999, whose next year is past
@@ -11,10 +12,16 @@ naming it anyway only gets "No action selected". Here that is a 403, as for any 
 view staff may not use.
 """
 
-from django.contrib import admin
+from functools import update_wrapper
+
+from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from members.selectors import staff_second_factor_missing, two_step_status
 
 from .admin_desk import (
     DeskAccess,
@@ -50,6 +57,12 @@ class SafeChangeListMixin:
         return super().changelist_view(request, extra_context)
 
 
+SECOND_FACTOR_NEEDED = (
+    "Staff sign in to the admin in two steps. Set up an authenticator app or a passkey "
+    "below; it takes a minute, and then the admin opens as usual."
+)
+
+
 class BackInShapeAdminSite(admin.AdminSite):
     """Every ModelAdmin registered here, ours and the libraries' (auth, allauth), gets the
     safe changelist, so no app has to remember to."""
@@ -60,6 +73,21 @@ class BackInShapeAdminSite(admin.AdminSite):
             admin_class = type(admin_class.__name__, (SafeChangeListMixin, admin_class), {})
         return super().register(model_or_iterable, admin_class, **options)
 
+    def admin_view(self, view, cacheable=False):
+        """Every admin page (the desk's views too, which are wrapped here in urls.py): staff
+        without a second factor, while STAFF_REQUIRE_MFA is on, are sent to set one up.
+        Django's own check comes first, so anyone else still goes to the sign-in page."""
+
+        def second_factor_first(request, *args, **kwargs):
+            if request.path != reverse("admin:logout", current_app=self.name) and (
+                staff_second_factor_missing(request.user)
+            ):
+                messages.warning(request, SECOND_FACTOR_NEEDED)
+                return redirect("mfa_index")
+            return view(request, *args, **kwargs)
+
+        return super().admin_view(update_wrapper(second_factor_first, view), cacheable)
+
     def index(self, request, extra_context=None):
         """The home page is the "This Sunday" desk (backinshape/admin_desk.py)."""
 
@@ -68,6 +96,7 @@ class BackInShapeAdminSite(admin.AdminSite):
             **desk_summary(access=DeskAccess.for_user(request.user)),
             "app_list": ours,
             "technical_app_list": technical,
+            "two_step": two_step_status(request.user),
         }
         return super().index(request, {**context, **(extra_context or {})})
 

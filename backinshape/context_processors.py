@@ -14,4 +14,5 @@ def site(request):
         "SITE_NAME": "Back In Shape",
         "SITE_URL": settings.SITE_URL,
         "canonical_url": _canonical_url(request),
+        "STAFF_REQUIRE_MFA": settings.STAFF_REQUIRE_MFA,
     }
