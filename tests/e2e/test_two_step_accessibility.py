@@ -52,8 +52,7 @@ def _open(page, url):
 def _assert_no_violations(page, what):
     violations = axe.run(page).response["violations"]
     assert not violations, (
-        f"{len(violations)} accessibility violation(s) on {what}:\n"
-        f"{format_violations(violations)}"
+        f"{len(violations)} accessibility violation(s) on {what}:\n{format_violations(violations)}"
     )
 
 
