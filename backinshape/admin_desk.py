@@ -55,7 +55,7 @@ from programs.selectors import program_state
 
 PENDING_ON_DESK = 5
 # Library tables staff rarely need: shown last, folded away, on the desk.
-TECHNICAL_APPS = {"account", "auth", "sites", "socialaccount"}
+TECHNICAL_APPS = {"account", "auth", "mfa", "sites", "socialaccount"}
 
 MODERATION_VERBS = {
     Comment.Status.APPROVED: "Approved",

@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -303,3 +304,32 @@ class FeedTokenAdmin(admin.ModelAdmin):
             services.feed_token_revoke(feed_token=feed_token)
             count += 1
         self.message_user(request, f"Revoked {count} private feed address(es).", messages.SUCCESS)
+
+
+# allauth's own admin for authenticators shows and edits their data, which holds the
+# authenticator app's secret: whoever could read it could make the codes.
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    """Who has which second step (two-step sign-in), never its secret. When someone loses
+    their phone or key and every recovery code, a superuser removes it here; the owner then
+    sets up a new one (staff are asked to at their next admin page)."""
+
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type"]
+    search_fields = ["=user__email"]
+    list_select_related = ["user"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Removing someone's second step lets the next person with their password set one.
+        return request.user.is_superuser

@@ -3,6 +3,7 @@ authenticator app or a passkey reach no admin page, and the admin's own sign-in 
 the second step of those who have one; `make run`'s demo staff login is left as it was."""
 
 import os
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -11,8 +12,10 @@ from pathlib import Path
 import pytest
 import time_machine
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
@@ -199,3 +202,51 @@ def _setting(name: str, **env) -> str:
 )
 def test_the_requirement_is_on_in_production_and_off_in_development(env, required):
     assert _setting("STAFF_REQUIRE_MFA", **env) == required
+
+
+def test_a_sign_in_code_by_email_still_asks_for_the_second_step(client, mailoutbox):
+    member = UserFactory(email="maya@example.com")
+    TOTP.activate(member, generate_totp_secret())
+
+    client.post(reverse("account_request_login_code"), {"email": member.email})
+    code = re.search(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", mailoutbox[-1].body, re.M).group(1)
+    response = client.post(reverse("account_confirm_login_code"), {"code": code})
+
+    assert (response.status_code, response["Location"]) == (302, SECOND_STEP_URL)
+    assert client.get("/account/").status_code == 302  # not signed in yet
+
+
+def test_the_authenticator_list_never_shows_a_secret(client, owner):
+    secret = generate_totp_secret()
+    totp = TOTP.activate(owner, secret).instance
+    client.force_login(owner)
+
+    listing = client.get(reverse("admin:mfa_authenticator_changelist"))
+    page = client.get(reverse("admin:mfa_authenticator_change", args=[totp.pk]))
+
+    assert listing.status_code == page.status_code == 200
+    assert owner.email in listing.content.decode()
+    assert secret not in listing.content.decode() + page.content.decode()
+    assert "data" not in page.context["adminform"].form.fields
+
+
+def test_only_a_superuser_removes_someones_second_step(owner):
+    helper = UserFactory(email="helper@example.com", is_staff=True)
+    helper.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="mfa",
+            codename__in=["view_authenticator", "delete_authenticator"],
+        )
+    )
+    totp = TOTP.activate(UserFactory(email="maya@example.com"), generate_totp_secret()).instance
+    url = reverse("admin:mfa_authenticator_delete", args=[totp.pk])
+
+    refused = Client()
+    refused.force_login(helper)
+    assert refused.post(url, {"post": "yes"}).status_code == 403
+    assert Authenticator.objects.filter(pk=totp.pk).exists()
+
+    superuser = Client()
+    superuser.force_login(owner)
+    assert superuser.post(url, {"post": "yes"}).status_code == 302
+    assert not Authenticator.objects.filter(pk=totp.pk).exists()
