@@ -49,6 +49,7 @@ def real_values(premium_member):
         "routine_slug": routine.slug,
         "key": "not-a-real-key",
         "uidb36": "1",
+        "pk": "1",  # a passkey's pages (two-step sign-in): someone else's or none is a 404
         "year": str(timezone.localtime(episode.publish_at).year),
     }
     overrides = {
