@@ -101,7 +101,7 @@ def test_a_passkey_is_made_then_signs_in_on_its_own(
 
     _sign_out(page, live_server.url)
     page.goto(live_server.url + "/accounts/login/")
-    page.get_by_role("button", name="Sign in with a passkey").click()
+    page.get_by_role("button", name="Use a passkey").click()
 
     expect(page).to_have_url(re.compile(r"/account/$"))
     expect(page.get_by_role("heading", name="Your account", exact=True)).to_be_visible()
