@@ -80,6 +80,8 @@ def test_staff_without_a_second_factor_reach_no_admin_page(client, required, own
     ]:
         response = client.post(url, data)
         assert (response.status_code, response.get("Location")) == (302, SETUP_URL), url
+    # The admin's own sign-in page, signed in already, goes to the desk: the same way.
+    assert client.get(ADMIN_LOGIN, follow=True).redirect_chain[-1] == (SETUP_URL, 302)
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PENDING
     assert not Comment.objects.filter(parent=comment).exists()
