@@ -19,4 +19,5 @@ def site(request):
         # Development only: the demo payments notice, and the outbox link on the staff desk.
         "DEMO_PAYMENTS": demo_payments_active(),
         "DEV_OUTBOX": settings.DEBUG,
+        "STAFF_REQUIRE_MFA": settings.STAFF_REQUIRE_MFA,
     }

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
+    "allauth.mfa",  # a second step at sign-in: authenticator app, passkeys, recovery codes
     "csp",
     "anymail",
     "django_ratelimit",  # for its system checks on the cache the limits count in
@@ -259,6 +260,20 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else 
 ACCOUNT_RATE_LIMITS_ENABLED = True
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+
+# Two-step sign-in (allauth.mfa): an authenticator app (TOTP, RFC 6238) or passkeys and
+# security keys (WebAuthn), with recovery codes. Anyone signed in may turn it on at
+# /accounts/2fa/; a passkey also signs in on its own, from the sign-in page.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "Back In Shape"
+# WebAuthn wants HTTPS; browsers treat http://localhost as secure, which `make run` and the
+# browser tests use. Never in production.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# Staff cannot use the admin until they have an authenticator app or a passkey, and the
+# admin's sign-in asks for it (backinshape/admin_login.py). Off in development, so
+# `make run`'s demo staff login works as it is.
+STAFF_REQUIRE_MFA = env_bool("STAFF_REQUIRE_MFA", not DEBUG)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("SITE_TIME_ZONE", "Europe/London")
@@ -556,7 +571,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 # Permissions-Policy (django-permissions-policy): every powerful feature off, except what
-# the click-to-play YouTube player asks for, and only for that player's origin.
+# the click-to-play YouTube player asks for, and only for that player's origin, and
+# passkeys for our own pages.
 _YOUTUBE = "https://www.youtube-nocookie.com"
 _FEATURES_OFF = [
     "bluetooth",
@@ -572,7 +588,6 @@ _FEATURES_OFF = [
     "microphone",
     "midi",
     "payment",
-    "publickey-credentials-get",
     "screen-wake-lock",
     "serial",
     "usb",
@@ -586,9 +601,12 @@ _FEATURES_FOR_PLAYER = [
     "gyroscope",
     "picture-in-picture",
 ]
+# Passkeys and security keys (two-step sign-in) on our own pages only.
+_FEATURES_FOR_US = ["publickey-credentials-create", "publickey-credentials-get"]
 PERMISSIONS_POLICY = {
     **{feature: [] for feature in _FEATURES_OFF},
     **{feature: [_YOUTUBE] for feature in _FEATURES_FOR_PLAYER},
+    **{feature: ["self"] for feature in _FEATURES_FOR_US},
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -2,6 +2,7 @@ import logging
 
 from django.conf import settings
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -11,6 +12,7 @@ from whitenoise.middleware import WhiteNoiseMiddleware
 
 from episodes.admin import ReleaseMailingAdmin
 from episodes.models import ReleaseMailing
+from episodes.permissions import can_view_release_mailings
 
 from .health import health_checks, health_is_good, operations_status
 
@@ -33,7 +35,12 @@ def healthz(request):
 
 @never_cache
 def operations_status_page(request):
-    """Staff only (wrapped in admin_view in urls.py): heartbeat, last Sunday run, queue."""
+    """Staff only (wrapped in admin_view in urls.py): heartbeat, last Sunday run, queue.
+
+    The Sunday email's progress is on it, so it takes what the release mailings' list does.
+    """
+    if not can_view_release_mailings(request.user):
+        raise PermissionDenied
     status = operations_status()
     mailing = status.latest_mailing
     progress = ReleaseMailingAdmin(ReleaseMailing, admin.site).progress(mailing) if mailing else ""

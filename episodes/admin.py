@@ -15,8 +15,9 @@ from programs.admin import EpisodeRoutineInline
 
 from . import services
 from .feeds import podcast_show
-from .forms import EpisodeAdminForm
+from .forms import EpisodeAdminForm, staff_reply_draft_key
 from .models import Comment, Episode, PodcastShow, ReleaseDelivery, ReleaseMailing, Topic
+from .permissions import can_act_on_release_mailings, can_moderate_comments, can_reply_to_comments
 from .release import next_release_at
 from .rendering import split_members_only
 from .selectors import episodes_in_release_slot
@@ -307,13 +308,16 @@ class EpisodeAdmin(admin.ModelAdmin):
         label = "View live page" if episode.is_live else "Preview"
         return format_html('<a href="{}">{}</a>', episode.get_absolute_url(), label)
 
-    @admin.action(description="Schedule for release (next Sunday unless a later date is set)")
+    @admin.action(
+        description="Schedule for release (next Sunday unless a later date is set)",
+        permissions=["change"],
+    )
     def schedule_selected(self, request, queryset):
         for episode in queryset:
             services.episode_schedule(episode=episode)
         self.message_user(request, f"Scheduled {queryset.count()} episode(s).", messages.SUCCESS)
 
-    @admin.action(description="Publish now (asks about the Sunday email)")
+    @admin.action(description="Publish now (asks about the Sunday email)", permissions=["change"])
     def publish_selected(self, request, queryset):
         episodes = list(queryset)
         form = PublishNowForm(request.POST if "apply" in request.POST else None)
@@ -322,13 +326,13 @@ class EpisodeAdmin(admin.ModelAdmin):
             return None
         return self._publish_page(request, episodes, form, action="publish_selected")
 
-    @admin.action(description="Move back to draft")
+    @admin.action(description="Move back to draft", permissions=["change"])
     def unpublish_selected(self, request, queryset):
         for episode in queryset:
             services.episode_unpublish(episode=episode)
         self.message_user(request, f"Moved {queryset.count()} episode(s) to draft.")
 
-    @admin.action(description="Send the Sunday email now (or resume it)")
+    @admin.action(description="Send the Sunday email now (or resume it)", permissions=["change"])
     def send_release_email(self, request, queryset):
         queued, skipped = 0, []
         for episode in queryset:
@@ -376,6 +380,9 @@ class PodcastShowAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
+        # Checked here because this skips Django's changelist, which would have checked it.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         show = podcast_show()
         return redirect(reverse("admin:episodes_podcastshow_change", args=[show.pk]))
 
@@ -445,9 +452,12 @@ class ReleaseMailingAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
+        return False  # nothing on a mailing is edited by hand
 
-    @admin.action(description="Send a test to me")
+    def has_send_permission(self, request):
+        return can_act_on_release_mailings(request.user)
+
+    @admin.action(description="Send a test to me", permissions=["send"])
     def send_test_to_me(self, request, queryset):
         for mailing in queryset.select_related("episode"):
             services.release_test_send(episode=mailing.episode, email=request.user.email)
@@ -458,7 +468,7 @@ class ReleaseMailingAdmin(admin.ModelAdmin):
     def _dispatch(self, mailing):
         transaction.on_commit(partial(resume_release_mailing.delay, mailing.pk))
 
-    @admin.action(description="Retry failed deliveries")
+    @admin.action(description="Retry failed deliveries", permissions=["send"])
     def retry_failed(self, request, queryset):
         retried = 0
         for mailing in queryset:
@@ -468,7 +478,7 @@ class ReleaseMailingAdmin(admin.ModelAdmin):
             request, f"Trying {retried} failed delivery(ies) again.", messages.SUCCESS
         )
 
-    @admin.action(description="Resume (send whatever is still waiting)")
+    @admin.action(description="Resume (send whatever is still waiting)", permissions=["send"])
     def resume(self, request, queryset):
         for mailing in queryset:
             self._dispatch(mailing)
@@ -536,6 +546,22 @@ class CommentAdmin(admin.ModelAdmin):
     change_list_template = "admin/episodes/comment/change_list.html"
     change_form_template = "admin/episodes/comment/change_form.html"
 
+    def get_list_display(self, request):
+        # No buttons for someone the moderation view would refuse.
+        if can_moderate_comments(request.user):
+            return self.list_display
+        return [name for name in self.list_display if name != "moderate"]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        context = {
+            "can_moderate": can_moderate_comments(request.user),
+            "can_reply": can_reply_to_comments(request.user),
+            # A reply that was not posted comes back into the form (see StaffReplyForm).
+            "reply_draft": request.session.pop(staff_reply_draft_key(object_id), ""),
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, context)
+
     @admin.display(description="Comment")
     def full_body(self, comment):
         # The whole comment: moderators judge what was written, not its first 80 characters.
@@ -578,15 +604,15 @@ class CommentAdmin(admin.ModelAdmin):
         changed = services.comments_moderate(queryset=queryset, status=status)
         self.message_user(request, f"{verb} {changed} comment(s).", messages.SUCCESS)
 
-    @admin.action(description="Approve selected comments")
+    @admin.action(description="Approve selected comments", permissions=["change"])
     def approve_selected(self, request, queryset):
         self._moderate(request, queryset, Comment.Status.APPROVED, "Approved")
 
-    @admin.action(description="Mark selected comments as spam")
+    @admin.action(description="Mark selected comments as spam", permissions=["change"])
     def mark_spam_selected(self, request, queryset):
         self._moderate(request, queryset, Comment.Status.SPAM, "Marked as spam")
 
-    @admin.action(description="Remove selected comments")
+    @admin.action(description="Remove selected comments", permissions=["change"])
     def remove_selected(self, request, queryset):
         self._moderate(request, queryset, Comment.Status.REMOVED, "Removed")
 

@@ -15,6 +15,31 @@ class ArticleBodyField(forms.CharField):
         return normalise_body(super().to_python(value))
 
 
+# Django's own words for it ("Null characters are not allowed.") mean little to staff.
+NUL_IN_REPLY = (
+    "It has an invisible null character, which cannot be saved (often pasted from another "
+    "program). Your text is below without it: check it and post again."
+)
+
+
+class StaffReplyForm(forms.Form):
+    """A staff reply from the moderation screen (backinshape/admin_desk.py)."""
+
+    body = forms.CharField(
+        label="Reply as staff",
+        max_length=settings.COMMENT_MAX_LENGTH,
+        error_messages={
+            "required": "Write your reply first.",
+            "null_characters_not_allowed": NUL_IN_REPLY,
+        },
+    )
+
+
+def staff_reply_draft_key(comment_pk: int | str) -> str:
+    """Where a reply that was not posted waits in the session, to fill the form again."""
+    return f"staff-reply-draft-{comment_pk}"
+
+
 class EpisodeAdminForm(forms.ModelForm):
     """The admin's episode form. The divider check itself is Episode.clean()."""
 

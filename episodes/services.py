@@ -165,6 +165,10 @@ def comment_create(
 
     Replies are one level deep: a reply to a reply is attached to the thread's top comment.
     """
+    # PostgreSQL text cannot hold NUL; the forms refuse it, and so does this for any caller.
+    for field, value in {"name": name, "email": email, "body": body}.items():
+        if "\x00" in value:
+            raise ValidationError({field: "Null characters are not allowed."})
     if parent is not None:
         if parent.episode_id != episode.pk:
             raise ValidationError("That comment belongs to another episode.")

@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -89,8 +90,29 @@ class UserAdmin(DjangoUserAdmin):
         member = self.get_object(request, unquote(object_id))
         page_context = getattr(self.admin_site, "member_page_context", None)
         if member is not None and page_context is not None:
-            context.update(page_context(user=member))
+            context.update(page_context(user=member, viewer=request.user))
         return super().change_view(request, object_id, form_url, context)
+
+    # Django's warning (docs, "Permissions"): whoever may change users may change their
+    # permissions, their own included. Only a superuser grants rights, and only a
+    # superuser changes a superuser (their password, their email, their rights).
+    PERMISSION_FIELDS = ["is_staff", "is_superuser", "groups", "user_permissions"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += [name for name in self.PERMISSION_FIELDS if name not in readonly]
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
 
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
@@ -273,10 +295,41 @@ class FeedTokenAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Revoke: the private feed address stops at once")
+    @admin.action(
+        description="Revoke: the private feed address stops at once", permissions=["change"]
+    )
     def revoke_selected(self, request, queryset):
         count = 0
         for feed_token in queryset.filter(revoked_at=None):
             services.feed_token_revoke(feed_token=feed_token)
             count += 1
         self.message_user(request, f"Revoked {count} private feed address(es).", messages.SUCCESS)
+
+
+# allauth's own admin for authenticators shows and edits their data, which holds the
+# authenticator app's secret: whoever could read it could make the codes.
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    """Who has which second step (two-step sign-in), never its secret. When someone loses
+    their phone or key and every recovery code, a superuser removes it here; the owner then
+    sets up a new one (staff are asked to at their next admin page)."""
+
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type"]
+    search_fields = ["=user__email"]
+    list_select_related = ["user"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Removing someone's second step lets the next person with their password set one.
+        return request.user.is_superuser

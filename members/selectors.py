@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -181,6 +182,41 @@ def member_email_verified(user) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     return verified_email_addresses().filter(user=user, email__iexact=user.email).exists()
+
+
+# What counts as a second step at sign-in; recovery codes only stand in for one.
+SECOND_FACTOR_TYPES = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+
+
+@dataclass(frozen=True)
+class TwoStepStatus:
+    authenticator_app: bool
+    passkeys: int  # passkeys and security keys
+
+    @property
+    def on(self) -> bool:
+        return self.authenticator_app or self.passkeys > 0
+
+
+def two_step_status(user) -> TwoStepStatus:
+    """Which second steps (allauth.mfa) a signed-in user has set up, in one query."""
+    types = list(
+        Authenticator.objects.filter(user=user, type__in=SECOND_FACTOR_TYPES).values_list(
+            "type", flat=True
+        )
+    )
+    return TwoStepStatus(
+        authenticator_app=Authenticator.Type.TOTP in types,
+        passkeys=types.count(Authenticator.Type.WEBAUTHN),
+    )
+
+
+def staff_second_factor_missing(user) -> bool:
+    """Whether STAFF_REQUIRE_MFA keeps this member of staff out of the admin until they set
+    up an authenticator app or a passkey."""
+    if not (settings.STAFF_REQUIRE_MFA and user.is_active and user.is_staff):
+        return False
+    return not Authenticator.objects.filter(user=user, type__in=SECOND_FACTOR_TYPES).exists()
 
 
 def sunday_email_recipients() -> list[str]:

@@ -323,6 +323,7 @@ def account(request):
             "private_feed_url": _private_feed_url(user),
             "email_verified": selectors.member_email_verified(user),
             "has_password": user.has_usable_password(),
+            "two_step": selectors.two_step_status(user),
         },
         status=status,
     )

@@ -303,6 +303,10 @@ class MemberProgressAdmin(admin.ModelAdmin):
         # Viewable, never edited directly: changes go through the actions, which record why.
         return False
 
+    def has_record_permission(self, request):
+        """The actions (and the member page's buttons) change a member's progress."""
+        return request.user.has_perm("programs.change_memberprogress")
+
     @admin.display(description="routines unlocked")
     def routines_unlocked(self, obj):
         unlocks = Unlock.objects.filter(user=obj.user).select_related("routine__phase", "by")
@@ -355,7 +359,7 @@ class MemberProgressAdmin(admin.ModelAdmin):
     def routines_open(self, obj):
         return obj.open_count
 
-    @admin.action(description="Unlock a routine (asks why)")
+    @admin.action(description="Unlock a routine (asks why)", permissions=["record"])
     def unlock_routine(self, request, queryset):
         def apply(user, data):
             if data.get("routine"):
@@ -371,7 +375,7 @@ class MemberProgressAdmin(admin.ModelAdmin):
             self, request, queryset, title="Unlock a routine", apply=apply, with_routine=True
         )
 
-    @admin.action(description="Pause the program (asks why)")
+    @admin.action(description="Pause the program (asks why)", permissions=["record"])
     def pause_program(self, request, queryset):
         def apply(user, data):
             services.program_pause(
@@ -380,7 +384,7 @@ class MemberProgressAdmin(admin.ModelAdmin):
 
         return _staff_action(self, request, queryset, title="Pause the program", apply=apply)
 
-    @admin.action(description="Resume the program (asks why)")
+    @admin.action(description="Resume the program (asks why)", permissions=["record"])
     def resume_program(self, request, queryset):
         def apply(user, data):
             services.program_resume(user=user, by=request.user, note=data["reason"])

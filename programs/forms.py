@@ -197,6 +197,13 @@ class StaffActionForm(forms.Form):
         label="Why?",
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text="Recorded in the progress audit log with your name.",
+        error_messages={
+            # Django's own words ("Null characters are not allowed.") mean little to staff.
+            "null_characters_not_allowed": (
+                "It has an invisible null character, which cannot be saved (often pasted "
+                "from another program). Remove it and try again."
+            )
+        },
     )
     routine = forms.ModelChoiceField(
         queryset=Routine.objects.select_related("phase").order_by("phase__number", "position"),

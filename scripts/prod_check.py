@@ -14,9 +14,12 @@ Needs: nginx and openssl on PATH, PostgreSQL and Redis running.
   PROD_CHECK_REDIS_DBS     broker and cache DB numbers, default "14,15" (both flushed)
 """
 
+import base64
 import contextlib
 import email
 import email.policy
+import hashlib
+import hmac
 import html
 import logging
 import os
@@ -25,6 +28,7 @@ import secrets
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -49,6 +53,9 @@ STAFF_EMAIL = "prod-check-staff@example.com"
 MEMBER_EMAIL = "new.member@example.com"
 SUBSCRIBER_EMAIL = "new.subscriber@example.com"
 PASSWORD = "Correct-Horse-" + secrets.token_hex(6)
+# Production requires staff to have a second step (STAFF_REQUIRE_MFA): the check's staff
+# account gets an authenticator app with this secret, and answers with its codes.
+TOTP_SECRET = base64.b32encode(secrets.token_bytes(20)).decode()
 
 results: list[tuple[str, bool, str]] = []
 
@@ -60,6 +67,16 @@ def check(name: str, ok: bool, detail: str = "") -> bool:
         line += f"  ({detail})"
     print(line, flush=True)
     return ok
+
+
+def totp_code(secret: str) -> str:
+    """What an authenticator app shows now (RFC 6238: HMAC-SHA1, 30 s, 6 digits)."""
+    digest = hmac.new(
+        base64.b32decode(secret), struct.pack(">Q", int(time.time() // 30)), hashlib.sha1
+    ).digest()
+    offset = digest[-1] & 0x0F
+    number = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return str(number % 1_000_000).zfill(6)
 
 
 def free_port() -> int:
@@ -468,10 +485,21 @@ def walk(base: str, http_base: str, cert: Path, sink: SmtpSink, moto_base: str, 
     staff = visitor("127.0.0.1", cert)
     page = staff.get(f"{base}/admin/login/", timeout=10)
     form = form_with(page.text, "password")
-    signed_in = staff.post(
+    second_step = staff.post(
         f"{base}/admin/login/?next=/admin/",
         data=filled(form, username=STAFF_EMAIL, password=PASSWORD),
         headers={"Referer": f"{base}/admin/login/"},
+        timeout=10,
+    )
+    check(
+        "the admin asks staff for their second step",
+        urlsplit(second_step.url).path == "/accounts/2fa/authenticate/",
+        second_step.url,
+    )
+    signed_in = staff.post(
+        second_step.url,
+        data=filled(form_with(second_step.text, "code"), code=totp_code(TOTP_SECRET)),
+        headers={"Referer": second_step.url},
         timeout=10,
     )
     check(
@@ -783,12 +811,22 @@ def main() -> int:
             ["collectstatic", "--noinput", "--verbosity", "0"],
             ["seed_demo"],
             ["createsuperuser", "--noinput"],
+            # The staff account's authenticator app (allauth.mfa), as set up at /accounts/2fa/.
+            [
+                "shell",
+                "-c",
+                (
+                    "from allauth.mfa.totp.internal.auth import TOTP; "
+                    "from members.models import User; "
+                    f"TOTP.activate(User.objects.get(email={STAFF_EMAIL!r}), {TOTP_SECRET!r})"
+                ),
+            ],
         ):
             subprocess.run(
                 [python, "manage.py", *command], cwd=ROOT, env=env, check=True,
                 stdout=subprocess.DEVNULL,
             )  # fmt: skip
-        check("migrate, collectstatic, seed_demo, createsuperuser", True)
+        check("migrate, collectstatic, seed_demo, createsuperuser with an authenticator", True)
 
         for n, port in enumerate(web_ports, start=1):
             procs.start(

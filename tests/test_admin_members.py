@@ -192,3 +192,49 @@ def test_an_unknown_member_action_is_not_found(staff_client, free_member):
     url = reverse("admin_desk_member_action", args=[free_member.pk, "delete"])
 
     assert staff_client.post(url, {"reason": "x"}).status_code == 404
+
+
+# A NUL character (U+0000) cannot be stored in PostgreSQL text: run these there too.
+
+NUL_MESSAGE = "It has an invisible null character, which cannot be saved"
+
+
+@pytest.mark.parametrize("action", ["unlock", "pause", "complimentary", "verification"])
+def test_a_nul_in_the_reason_comes_back_with_a_message_and_changes_nothing(
+    staff_client, started_member, action, mailoutbox
+):
+    started_member.emailaddress_set.update(verified=False)
+    url = reverse("admin_desk_member_action", args=[started_member.pk, action])
+    events_before = ProgressEvent.objects.count()
+
+    response = staff_client.post(url, {"reason": "Seen\x00 in clinic.", "until": "2099-01-01"})
+
+    assert response.status_code == 200
+    assert NUL_MESSAGE in response.content.decode()
+    assert "Seen" in response.content.decode()  # what was typed is kept
+    assert ProgressEvent.objects.count() == events_before
+    assert not MemberProgress.objects.get(user=started_member).is_staff_paused
+    assert Membership.objects.get(user=started_member).complimentary_until is None
+    assert not LogEntry.objects.exists()
+    assert mailoutbox == []
+
+
+def test_a_nul_in_the_complimentary_date_comes_back_with_a_message(staff_client, free_member):
+    url = reverse("admin_desk_member_action", args=[free_member.pk, "complimentary"])
+
+    response = staff_client.post(url, {"reason": "Podcast guest", "until": "2099-01-01\x00"})
+
+    assert response.status_code == 200
+    assert "Enter a valid date." in response.content.decode()
+    assert not Membership.objects.filter(user=free_member).exists()
+
+
+def test_a_nul_in_the_routine_to_unlock_comes_back_with_a_message(staff_client, started_member):
+    url = reverse("admin_desk_member_action", args=[started_member.pk, "unlock"])
+    unlocks_before = Unlock.objects.count()
+
+    response = staff_client.post(url, {"reason": "Clinic", "routine": "1\x00"})
+
+    assert response.status_code == 200
+    assert "Null characters are not allowed." in response.content.decode()
+    assert Unlock.objects.count() == unlocks_before

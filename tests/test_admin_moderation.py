@@ -1,8 +1,10 @@
 """Moderating in the admin list: the whole comment, one click per row, and a staff reply."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from episodes import services
 from episodes.models import Comment
 from tests.factories import CommentFactory
 
@@ -124,3 +126,63 @@ def test_staff_reply_refuses_get(staff_client):
     response = staff_client.get(reverse("admin_desk_comment_reply", args=[comment.pk]))
 
     assert response.status_code == 405
+
+
+# A NUL character (U+0000) cannot be stored in PostgreSQL text: run these there too.
+
+
+def test_a_nul_in_a_staff_reply_is_refused_with_a_message_and_the_text_kept(staff_client):
+    comment = CommentFactory(status=Comment.Status.PENDING, name="Ada")
+    change_url = reverse("admin:episodes_comment_change", args=[comment.pk])
+
+    response = staff_client.post(
+        reverse("admin_desk_comment_reply", args=[comment.pk]),
+        {"body": "Thanks, Ada.\x00 Heat first.", "next": change_url},
+        follow=True,
+    )
+
+    assert response.redirect_chain == [(change_url, 302)]
+    assert not Comment.objects.filter(parent=comment).exists()
+    content = response.content.decode()
+    assert "Your reply was not posted. It has an invisible null character" in content
+    assert ">Thanks, Ada. Heat first.</textarea>" in content
+
+
+def test_a_reply_that_was_not_posted_fills_the_form_once(staff_client):
+    comment = CommentFactory(status=Comment.Status.PENDING)
+    change_url = reverse("admin:episodes_comment_change", args=[comment.pk])
+    staff_client.post(
+        reverse("admin_desk_comment_reply", args=[comment.pk]), {"body": "Half a thought\x00"}
+    )
+
+    first = staff_client.get(change_url).content.decode()
+    again = staff_client.get(change_url).content.decode()
+
+    assert ">Half a thought</textarea>" in first
+    assert "></textarea>" in again
+
+
+def test_a_nul_in_the_moderation_buttons_changes_nothing(staff_client):
+    comment = CommentFactory(status=Comment.Status.PENDING)
+
+    response = staff_client.post(
+        reverse("admin_desk_comment_moderate", args=[comment.pk]),
+        {"status": "approved\x00", "next": "/admin/\x00"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING
+
+
+@pytest.mark.parametrize("field", ["name", "email", "body"])
+def test_comment_create_refuses_a_nul_in_any_text(episode, field):
+    texts = {"name": "Ada", "email": "ada@example.com", "body": "Thanks."}
+    texts[field] = texts[field][:2] + "\x00" + texts[field][2:]
+
+    with pytest.raises(ValidationError) as refused:
+        services.comment_create(episode=episode, **texts)
+
+    assert refused.value.message_dict == {field: ["Null characters are not allowed."]}
+    assert not Comment.objects.exists()

@@ -50,9 +50,9 @@ def real_values(premium_member):
         "key": "not-a-real-key",
         "esp": "postmark",
         "uidb36": "1",
+        "pk": "1",  # a passkey's or an outbox message's page: someone else's or none is a 404
         "year": str(timezone.localtime(episode.publish_at).year),
         "portal_id": "bps_unknown",  # the development stand-ins: a 404 off DEBUG
-        "pk": "1",
     }
     overrides = {
         "episodes:topic": {"slug": topic.slug},

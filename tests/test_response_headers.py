@@ -103,6 +103,13 @@ def test_powerful_browser_features_are_off(client):
     assert features["fullscreen"] == '("https://www.youtube-nocookie.com")'
 
 
+def test_passkeys_may_be_made_and_used_on_our_own_pages_only(client):
+    policy = client.get("/").headers["Permissions-Policy"]
+    features = dict(part.strip().split("=", 1) for part in policy.split(","))
+    assert features["publickey-credentials-create"] == "(self)"
+    assert features["publickey-credentials-get"] == "(self)"
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -41,6 +41,24 @@
     });
   }
 
+  // Passkeys (allauth's static/mfa/js/webauthn.js): when the browser makes or uses none
+  // (cancelled, timed out, not allowed here), allauth only logs it to the console. Say so at
+  // the top of the page's panel instead, where a screen reader announces it.
+  document.addEventListener("allauth.error", function (event) {
+    var panel = document.querySelector(".auth__panel");
+    if (!panel) return;
+    event.preventDefault();
+    var box = panel.querySelector(".passkey-error");
+    if (!box) {
+      box = document.createElement("p");
+      box.className = "notice notice--error passkey-error";
+      box.setAttribute("role", "alert");
+      panel.insertBefore(box, panel.firstChild);
+    }
+    box.textContent = "Your browser didn't make or use a passkey: it may have been cancelled " +
+      "or timed out. Try again, or choose another way.";
+  });
+
   // Ask before destructive actions (forms marked data-confirm).
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
