@@ -15,6 +15,7 @@ from common.page_cache import cache_get_with_generations, generation_read_once
 from episodes.selectors import episode_seconds_to_next_release
 
 from . import views
+from .compression import compressed_copy, compressed_copy_attach
 
 # Pages about one person's account, billing or settings: no cache keeps a copy, not even
 # the browser's back-forward store on a shared computer.
@@ -209,8 +210,11 @@ class AnonymousPageCacheMiddleware:
                 if name.lower() not in ("set-cookie", "content-length")
             ],
             "cap_at": None if cap is None else time.time() + cap,
+            # Compressed once here, so a hit never compresses (backinshape/compression.py).
+            "gzip": compressed_copy(response),
         }
         cache.set(key, entry, timeout=seconds)
+        compressed_copy_attach(response, entry["gzip"])
         return self._respond(request, response, cache_state="miss")
 
     @staticmethod
@@ -241,6 +245,7 @@ class AnonymousPageCacheMiddleware:
         response = HttpResponse(entry["content"])
         for name, value in entry["headers"]:
             response[name] = value
+        compressed_copy_attach(response, entry.get("gzip"))
         if entry["cap_at"] is not None:
             _public_cache_control(response, seconds=max(0, int(entry["cap_at"] - time.time())))
         return response

@@ -121,6 +121,10 @@ if GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET:
 
 MIDDLEWARE = [
     "backinshape.logging.RequestIdMiddleware",
+    # gzip for pages, feeds, sitemap and robots.txt (and static files in development),
+    # above the page cache so the cache only ever stores plain bodies (and its own
+    # compressed copy): backinshape/compression.py.
+    "backinshape.compression.CompressionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -280,7 +284,7 @@ def media_storage_from_url(url: str) -> dict:
             options[option] = int(value)
         else:
             options[option] = value
-    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+    return {"BACKEND": "backinshape.media_storage.MediaS3Storage", "OPTIONS": options}
 
 
 MEDIA_STORAGE_URL = env_str("MEDIA_STORAGE_URL")

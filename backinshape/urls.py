@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
+from django.views.decorators.cache import cache_control
 from django.views.generic import TemplateView
 
 from episodes.sitemaps import SITEMAPS as EPISODE_SITEMAPS
@@ -52,7 +53,10 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path(
         "robots.txt",
-        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        # The same for everyone: public, so caches (and compression) may share it.
+        cache_control(public=True, max_age=60 * 60 * 24)(
+            TemplateView.as_view(template_name="robots.txt", content_type="text/plain")
+        ),
         name="robots",
     ),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

@@ -11,6 +11,7 @@ from whitenoise.middleware import WhiteNoiseMiddleware
 
 from episodes.admin import ReleaseMailingAdmin
 from episodes.models import ReleaseMailing
+from episodes.podcast import upload_content_type
 
 from .health import health_checks, health_is_good, operations_status
 
@@ -87,4 +88,7 @@ def media(request, path):
     response = WhiteNoiseMiddleware.serve(found, request)
     # WhiteNoise answers ranges but does not say so; players look for this (RFC 9110 §14.3).
     response["Accept-Ranges"] = "bytes"
+    # Transcripts and chapters with the types the podcast feed names for them.
+    if content_type := upload_content_type(path):
+        response["Content-Type"] = content_type
     return response
