@@ -330,6 +330,17 @@ if ANYMAIL_ESP:
     if not ANYMAIL_ESP.replace("_", "").isalpha():
         raise ImproperlyConfigured(f"ANYMAIL_ESP must be a provider name, not {ANYMAIL_ESP!r}.")
     EMAIL_BACKEND = f"anymail.backends.{ANYMAIL_ESP}.EmailBackend"
+# Django's own backends give way to ours, the same but for a Message-ID in the site's
+# domain, not this machine's name (common/email_backends.py).
+_SITE_EMAIL_BACKENDS = {
+    f"django.core.mail.backends.{kind}.EmailBackend": f"common.email_backends.{ours}"
+    for kind, ours in [
+        ("smtp", "SmtpEmailBackend"),
+        ("console", "ConsoleEmailBackend"),
+        ("filebased", "FileEmailBackend"),
+    ]
+}
+EMAIL_BACKEND = _SITE_EMAIL_BACKENDS.get(EMAIL_BACKEND, EMAIL_BACKEND)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Back In Shape <hello@backinshape.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
