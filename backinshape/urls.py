@@ -8,7 +8,7 @@ from django.views.decorators.cache import cache_control
 from django.views.generic import TemplateView
 
 from episodes.sitemaps import SITEMAPS as EPISODE_SITEMAPS
-from programs.sitemaps import RoutineSitemap
+from programs.sitemaps import ExerciseSitemap, RoutineSitemap
 
 from . import admin_desk, views
 from .admin_login import RateLimitedAdminAuthenticationForm, admin_login
@@ -18,7 +18,7 @@ admin.site.site_title = "Back In Shape admin"
 admin.site.index_title = "Episodes, members and the program"
 admin.site.login_form = RateLimitedAdminAuthenticationForm
 
-SITEMAPS = {**EPISODE_SITEMAPS, "routines": RoutineSitemap}
+SITEMAPS = {**EPISODE_SITEMAPS, "routines": RoutineSitemap, "exercises": ExerciseSitemap}
 
 urlpatterns = [
     path("", include("episodes.urls")),
