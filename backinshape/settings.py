@@ -8,6 +8,7 @@ import datetime as dt
 import os
 import secrets
 import sys
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -343,6 +344,22 @@ _SITE_EMAIL_BACKENDS = {
 EMAIL_BACKEND = _SITE_EMAIL_BACKENDS.get(EMAIL_BACKEND, EMAIL_BACKEND)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Back In Shape <hello@backinshape.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# /.well-known/security.txt (RFC 9116): where to report a security problem, a mailto: or
+# https: URL (the sender's mailbox unless set); and the page of the disclosure policy,
+# once there is one (its Policy line is left out until then).
+SECURITY_CONTACT = (
+    env_str("SECURITY_CONTACT").strip() or f"mailto:{parseaddr(DEFAULT_FROM_EMAIL)[1]}"
+)
+if not SECURITY_CONTACT.startswith(("mailto:", "https://")):
+    raise ImproperlyConfigured(
+        f"SECURITY_CONTACT must be a mailto: or https:// address, not {SECURITY_CONTACT!r}."
+    )
+SECURITY_POLICY_URL = env_str("SECURITY_POLICY_URL").strip()
+if SECURITY_POLICY_URL and not SECURITY_POLICY_URL.startswith("https://"):
+    raise ImproperlyConfigured(
+        f"SECURITY_POLICY_URL must be an https:// address, not {SECURITY_POLICY_URL!r}."
+    )
 
 # Celery: without a broker, tasks run in-process (eagerly) so `make run` needs nothing else.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")

@@ -1,3 +1,4 @@
+import datetime as dt
 import logging
 
 from django.conf import settings
@@ -5,7 +6,10 @@ from django.contrib import admin
 from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
-from django.views.decorators.cache import never_cache
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_safe
 from whitenoise.base import WhiteNoise
 from whitenoise.middleware import WhiteNoiseMiddleware
 
@@ -56,6 +60,34 @@ def operations_status_page(request):
         "checks": health_checks(deep=True),
     }
     return render(request, "admin/operations_status.html", context)
+
+
+# RFC 9116 §2.5.5: Expires is "less than a year into the future" to avoid staleness.
+SECURITY_TXT_EXPIRES_AFTER = dt.timedelta(days=180)
+
+
+@require_safe
+@cache_control(public=True, max_age=60 * 60 * 24)
+def security_txt(request):
+    """/.well-known/security.txt (RFC 9116): who to tell about a security problem.
+
+    Expires moves forward by itself, from the start of today (UTC), so the file is the
+    same all day (cacheable) and never lapses while the site runs. A Policy line appears
+    once SECURITY_POLICY_URL names a page.
+    """
+    today = timezone.now().astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    expires = today + SECURITY_TXT_EXPIRES_AFTER
+    return render(
+        request,
+        "security.txt",
+        {
+            "contact": settings.SECURITY_CONTACT,
+            "expires": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),  # RFC 3339, as RFC 9116 asks
+            "canonical": settings.SITE_URL + reverse("security_txt"),
+            "policy": settings.SECURITY_POLICY_URL,
+        },
+        content_type="text/plain; charset=utf-8",
+    )
 
 
 def bad_request(request, exception=None):
