@@ -13,8 +13,9 @@ token with fresh random bytes in every response, so the token's bytes never repe
 one response to the next, and a private response is compressed by Django's own
 GZipMiddleware, which pads it with random bytes (its `max_random_bytes`, "Heal The
 BREACH") so the length varies too. A response marked `Cache-Control: public` is the same
-for every visitor, so it holds no secret: it is compressed without the padding, and the
-anonymous page cache keeps that compressed copy, made once, for every later visitor.
+for every visitor, so it holds no secret (a page with a CSRF token sets the token's cookie,
+and PrivateCacheMiddleware marks it private): it is compressed without the padding, and
+the anonymous page cache keeps that compressed copy, made once, for every later visitor.
 """
 
 from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
