@@ -19,6 +19,7 @@ from common.page_cache import (
 from episodes.selectors import content_changed_at, episode_seconds_to_next_release
 
 from . import views
+from .compression import compressed_copy, compressed_copy_attach
 
 # Pages about one person's account, billing or settings: no cache keeps a copy, not even
 # the browser's back-forward store on a shared computer.
@@ -272,8 +273,11 @@ class AnonymousPageCacheMiddleware:
             ],
             "cap_at": None if cap is None else time.time() + cap,
             "last_modified": content_changed_at(generation=generation).timestamp(),
+            # Compressed once here, so a hit never compresses (backinshape/compression.py).
+            "gzip": compressed_copy(response),
         }
         cache.set(key, entry, timeout=seconds)
+        compressed_copy_attach(response, entry["gzip"])
         return self._respond(
             request, response, last_modified=entry["last_modified"], cache_state="miss"
         )
@@ -310,6 +314,7 @@ class AnonymousPageCacheMiddleware:
         for name, value in entry["headers"]:
             if name.lower() != "last-modified":  # set from entry["last_modified"]
                 response[name] = value
+        compressed_copy_attach(response, entry.get("gzip"))
         if entry["cap_at"] is not None:
             _public_cache_control(response, seconds=max(0, int(entry["cap_at"] - time.time())))
         return response

@@ -8,6 +8,7 @@ import datetime as dt
 import os
 import secrets
 import sys
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -130,6 +131,10 @@ if GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET:
 
 MIDDLEWARE = [
     "backinshape.logging.RequestIdMiddleware",
+    # gzip for pages, feeds, sitemap and robots.txt (and static files in development),
+    # above the page cache so the cache only ever stores plain bodies (and its own
+    # compressed copy): backinshape/compression.py.
+    "backinshape.compression.CompressionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -335,7 +340,7 @@ def media_storage_from_url(url: str) -> dict:
             options[option] = int(value)
         else:
             options[option] = value
-    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+    return {"BACKEND": "backinshape.media_storage.MediaS3Storage", "OPTIONS": options}
 
 
 MEDIA_STORAGE_URL = env_str("MEDIA_STORAGE_URL")
@@ -384,8 +389,35 @@ if ANYMAIL_ESP:
     if not ANYMAIL_ESP.replace("_", "").isalpha():
         raise ImproperlyConfigured(f"ANYMAIL_ESP must be a provider name, not {ANYMAIL_ESP!r}.")
     EMAIL_BACKEND = f"anymail.backends.{ANYMAIL_ESP}.EmailBackend"
+# Django's own backends give way to ours, the same but for a Message-ID in the site's
+# domain, not this machine's name (common/email_backends.py).
+_SITE_EMAIL_BACKENDS = {
+    f"django.core.mail.backends.{kind}.EmailBackend": f"common.email_backends.{ours}"
+    for kind, ours in [
+        ("smtp", "SmtpEmailBackend"),
+        ("console", "ConsoleEmailBackend"),
+        ("filebased", "FileEmailBackend"),
+    ]
+}
+EMAIL_BACKEND = _SITE_EMAIL_BACKENDS.get(EMAIL_BACKEND, EMAIL_BACKEND)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Back In Shape <hello@backinshape.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# /.well-known/security.txt (RFC 9116): where to report a security problem, a mailto: or
+# https: URL (the sender's mailbox unless set); and the page of the disclosure policy,
+# once there is one (its Policy line is left out until then).
+SECURITY_CONTACT = (
+    env_str("SECURITY_CONTACT").strip() or f"mailto:{parseaddr(DEFAULT_FROM_EMAIL)[1]}"
+)
+if not SECURITY_CONTACT.startswith(("mailto:", "https://")):
+    raise ImproperlyConfigured(
+        f"SECURITY_CONTACT must be a mailto: or https:// address, not {SECURITY_CONTACT!r}."
+    )
+SECURITY_POLICY_URL = env_str("SECURITY_POLICY_URL").strip()
+if SECURITY_POLICY_URL and not SECURITY_POLICY_URL.startswith("https://"):
+    raise ImproperlyConfigured(
+        f"SECURITY_POLICY_URL must be an https:// address, not {SECURITY_POLICY_URL!r}."
+    )
 
 # Celery: without a broker, tasks run in-process (eagerly), as in the tests and one-off
 # commands. `make run` sets CELERY_BROKER_URL=filesystem://, kombu's broker in plain files

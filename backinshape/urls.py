@@ -4,10 +4,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
+from django.views.decorators.cache import cache_control
 from django.views.generic import TemplateView
 
 from episodes.sitemaps import SITEMAPS as EPISODE_SITEMAPS
-from programs.sitemaps import RoutineSitemap
+from programs.sitemaps import ExerciseSitemap, RoutineSitemap
 
 from . import admin_desk, views
 from .admin_login import RateLimitedAdminAuthenticationForm, admin_login
@@ -17,7 +18,7 @@ admin.site.site_title = "Back In Shape admin"
 admin.site.index_title = "Episodes, members and the program"
 admin.site.login_form = RateLimitedAdminAuthenticationForm
 
-SITEMAPS = {**EPISODE_SITEMAPS, "routines": RoutineSitemap}
+SITEMAPS = {**EPISODE_SITEMAPS, "routines": RoutineSitemap, "exercises": ExerciseSitemap}
 
 urlpatterns = [
     path("", include("episodes.urls")),
@@ -56,10 +57,14 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path(
         "robots.txt",
-        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        # The same for everyone: public, so caches (and compression) may share it.
+        cache_control(public=True, max_age=60 * 60 * 24)(
+            TemplateView.as_view(template_name="robots.txt", content_type="text/plain")
+        ),
         name="robots",
     ),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(".well-known/security.txt", views.security_txt, name="security_txt"),
 ]
 
 if settings.DEBUG:

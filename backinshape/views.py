@@ -1,3 +1,4 @@
+import datetime as dt
 import logging
 
 from django.conf import settings
@@ -6,13 +7,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
-from django.views.decorators.cache import never_cache
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_safe
 from whitenoise.base import WhiteNoise
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 from episodes.admin import ReleaseMailingAdmin
 from episodes.models import ReleaseMailing
 from episodes.permissions import can_view_release_mailings
+from episodes.podcast import upload_content_type
 
 from .health import health_checks, health_is_good, operations_status
 
@@ -64,6 +69,34 @@ def operations_status_page(request):
     return render(request, "admin/operations_status.html", context)
 
 
+# RFC 9116 §2.5.5: Expires is "less than a year into the future" to avoid staleness.
+SECURITY_TXT_EXPIRES_AFTER = dt.timedelta(days=180)
+
+
+@require_safe
+@cache_control(public=True, max_age=60 * 60 * 24)
+def security_txt(request):
+    """/.well-known/security.txt (RFC 9116): who to tell about a security problem.
+
+    Expires moves forward by itself, from the start of today (UTC), so the file is the
+    same all day (cacheable) and never lapses while the site runs. A Policy line appears
+    once SECURITY_POLICY_URL names a page.
+    """
+    today = timezone.now().astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    expires = today + SECURITY_TXT_EXPIRES_AFTER
+    return render(
+        request,
+        "security.txt",
+        {
+            "contact": settings.SECURITY_CONTACT,
+            "expires": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),  # RFC 3339, as RFC 9116 asks
+            "canonical": settings.SITE_URL + reverse("security_txt"),
+            "policy": settings.SECURITY_POLICY_URL,
+        },
+        content_type="text/plain; charset=utf-8",
+    )
+
+
 def bad_request(request, exception=None):
     """A request we cannot act on (a NUL in the address, a malformed upload...): say so."""
     return render(request, "400.html", status=400)
@@ -94,4 +127,7 @@ def media(request, path):
     response = WhiteNoiseMiddleware.serve(found, request)
     # WhiteNoise answers ranges but does not say so; players look for this (RFC 9110 §14.3).
     response["Accept-Ranges"] = "bytes"
+    # Transcripts and chapters with the types the podcast feed names for them.
+    if content_type := upload_content_type(path):
+        response["Content-Type"] = content_type
     return response

@@ -129,13 +129,13 @@ class Episode(models.Model):
         ),
     )
     transcript_file = models.FileField(
-        upload_to="transcripts/%Y/",
+        upload_to=f"{podcast.TRANSCRIPTS_FOLDER}/%Y/",
         blank=True,
         validators=[podcast.validate_transcript_extension],
         help_text="WebVTT (.vtt), SubRip (.srt), HTML or JSON. Podcast apps show it.",
     )
     chapters_file = models.FileField(
-        upload_to="chapters/%Y/",
+        upload_to=f"{podcast.CHAPTERS_FOLDER}/%Y/",
         blank=True,
         validators=[podcast.validate_chapters_extension],
         help_text="Podcasting 2.0 JSON chapters (.json).",

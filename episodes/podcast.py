@@ -49,6 +49,10 @@ TRANSCRIPT_TYPES = {
     "json": "application/json",
 }
 CHAPTERS_TYPE = "application/json+chapters"  # the namespace's JSON chapters format
+# Where the uploads go (the episode's FileFields): the folder tells a chapters file from a
+# JSON transcript, both .json.
+TRANSCRIPTS_FOLDER = "transcripts"
+CHAPTERS_FOLDER = "chapters"
 
 validate_transcript_extension = FileExtensionValidator(
     allowed_extensions=sorted(TRANSCRIPT_TYPES),
@@ -72,6 +76,24 @@ def podcast_guid_for_feed_url(feed_url: str) -> str:
 def transcript_type(name: str) -> str:
     """The MIME type a podcast app needs for a transcript file, from its extension."""
     return TRANSCRIPT_TYPES.get(PurePosixPath(name).suffix.lower().lstrip("."), "text/plain")
+
+
+def upload_content_type(name: str) -> str | None:
+    """The Content-Type an uploaded transcript or chapters file is served with: the type
+    the feed's podcast:transcript or podcast:chapters names for it. `name` is the file's
+    name in media storage (e.g. "chapters/2026/ep12.json"); None for any other upload,
+    whose type is guessed from its extension as usual.
+
+    Every place that serves or stores media uses it: the development media view, the
+    object storage's Content-Type on upload; nginx's /media/ block lists the same types.
+    """
+    path = PurePosixPath(name)
+    folder = path.parts[0] if len(path.parts) > 1 else ""
+    if folder == TRANSCRIPTS_FOLDER:
+        return transcript_type(name)
+    if folder == CHAPTERS_FOLDER and path.suffix.lower() == ".json":
+        return CHAPTERS_TYPE
+    return None
 
 
 def validate_podcast_artwork(file) -> None:

@@ -216,6 +216,20 @@ def episode_years() -> list[dict]:
     )
 
 
+def episode_years_public() -> list[dict]:
+    """The years the sitemap lists, newest first, each with its latest change:
+    [{"year": 2026, "lastmod": datetime}, ...]. Only episodes everyone may be shown in
+    the sitemap count (no bonus audio: Episode.objects.public_listing)."""
+    return list(
+        Episode.objects.published()
+        .public_listing()
+        .annotate(year=ExtractYear("publish_at"))
+        .values("year")
+        .annotate(lastmod=Max("updated_at"))
+        .order_by("-year")
+    )
+
+
 def episodes_in_year(*, year: int):
     return Episode.objects.published().filter(publish_at__year=year).for_cards()
 

@@ -11,14 +11,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from email.utils import parseaddr
-from urllib.parse import urlsplit
 
 from anymail.exceptions import AnymailAPIError, AnymailError, AnymailRecipientsRefused
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
-from django.core.mail.message import DNS_NAME, make_msgid, sanitize_address
+from django.core.mail.message import sanitize_address
 from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F
@@ -849,7 +848,9 @@ class ReleaseEmail:
             message = self._message(to=self.PLACEHOLDER_ADDRESS, url=self.PLACEHOLDER)
             mime = message.message()
             message_id = mime["Message-ID"]
-            raw = mime.as_bytes(linesep="\r\n").decode("ascii", errors="strict")
+            # Headers are ASCII; a body with a curly quote or a dash goes out 8bit, as
+            # UTF-8 (Django's own SMTP path sends the same bytes).
+            raw = mime.as_bytes(linesep="\r\n").decode("utf-8", errors="strict")
             raw = raw.replace(message_id, "\0MSGID\0", 1)
             raw = raw.replace(self.PLACEHOLDER_ADDRESS, "\0TO\0")
             raw = raw.replace(self.PLACEHOLDER, "\0URL\0")
@@ -869,11 +870,11 @@ class ReleaseEmail:
             return None
         raw, envelope_from = template
         text = (
-            raw.replace("\0MSGID\0", make_msgid(domain=DNS_NAME), 1)
+            raw.replace("\0MSGID\0", emails.site_message_id(), 1)
             .replace("\0TO\0", email, 1)
             .replace("\0URL\0", self.unsubscribe_url(email))
         )
-        return envelope_from, text.encode("ascii")
+        return envelope_from, text.encode("utf-8")
 
 
 def release_email_prepare(*, episode: Episode, subject_prefix: str = "") -> ReleaseEmail:
@@ -883,7 +884,6 @@ def release_email_prepare(*, episode: Episode, subject_prefix: str = "") -> Rele
     It carries only the public part of the article: never anything members-only.
     """
 
-    host = urlsplit(settings.SITE_URL).hostname or "backinshape.example"
     unsubscribe_url = ReleaseEmail.PLACEHOLDER
     template = emails.release(
         ReleaseEmail.PLACEHOLDER_ADDRESS,
@@ -891,7 +891,7 @@ def release_email_prepare(*, episode: Episode, subject_prefix: str = "") -> Rele
         episode_url=settings.SITE_URL + episode.get_absolute_url(),
         toc=render_episode_article(episode).public.toc,
         unsubscribe_url=unsubscribe_url,
-        list_id=f"Back In Shape Sunday email <sunday.{host}>",
+        list_id=emails.list_id(label="sunday", description="Back In Shape Sunday email"),
     )
     return ReleaseEmail(template=template, subject_prefix=subject_prefix)
 

@@ -13,6 +13,10 @@ from .feeds import ARTWORK_STATIC_PATH, SHOW_DESCRIPTION, SHOW_TITLE, absolute_u
 from .models import Episode, Topic
 
 ORGANIZATION_NAME = "Back In Shape"
+# The class of the element that holds the members-only part of an article, or, for
+# everyone else, the "join to keep reading" panel standing in its place
+# (templates/episodes/episode_detail.html, includes/members_only_panel.html).
+PAYWALLED_PART_CLASS = "premium-part"
 LOGO_STATIC_PATH = "img/podcast-artwork.png"
 
 
@@ -126,11 +130,13 @@ def episode_graph(episode: Episode, *, has_members_only: bool) -> dict:
         "isAccessibleForFree": not has_members_only,
     }
     if has_members_only:
-        # Google's paywalled-content markup: the part behind the paywall, by its class.
+        # Google's paywalled-content markup: the part behind the paywall, by a class
+        # selector that matches it in the page as served, whoever reads it
+        # (https://developers.google.com/search/docs/appearance/structured-data/paywalled-content).
         article["hasPart"] = {
             "@type": "WebPageElement",
             "isAccessibleForFree": False,
-            "cssSelector": ".members-only",
+            "cssSelector": f".{PAYWALLED_PART_CLASS}",
         }
     if image:
         article["image"] = image

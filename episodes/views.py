@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -43,11 +43,26 @@ def home(request):
     )
 
 
+def _listing_page(request, episodes):
+    """The page of a public listing that `?page=` asks for.
+
+    Each page number is an address of its own (the canonical link names it), so a page
+    past the last one, or a `page` that is not a whole number from 1, is the 404 page:
+    answering with page 1 or the last page under that address would tell search engines
+    it is one more copy of it. No `page`, or an empty one, is the first page.
+    """
+    number = request.GET.get("page") or "1"
+    if not (number.isascii() and number.isdigit()):
+        raise Http404("No such page.")
+    try:
+        return Paginator(episodes, EPISODES_PER_PAGE).page(number)
+    except InvalidPage:
+        raise Http404("No such page.") from None
+
+
 @require_safe
 def episode_list(request):
-    page = Paginator(Episode.objects.published().for_cards(), EPISODES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = _listing_page(request, Episode.objects.published().for_cards())
     return render(
         request,
         "episodes/episode_list.html",
@@ -59,9 +74,7 @@ def episode_list(request):
 def episode_year(request, year):
     if not 1 <= year <= 9999:  # beyond what a date can hold
         raise Http404("No episodes that year.")
-    page = Paginator(selectors.episodes_in_year(year=year), EPISODES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = _listing_page(request, selectors.episodes_in_year(year=year))
     if not page.paginator.count:
         raise Http404("No episodes that year.")
     return render(
@@ -81,9 +94,7 @@ def topic_list(request):
 @require_safe
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
-    page = Paginator(topic.episodes.published().for_cards(), EPISODES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = _listing_page(request, topic.episodes.published().for_cards())
     return render(
         request,
         "episodes/topic_detail.html",

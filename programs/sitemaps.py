@@ -1,6 +1,6 @@
 from django.contrib.sitemaps import Sitemap
 
-from .models import Routine
+from .models import Exercise, Routine
 
 
 class RoutineSitemap(Sitemap):
@@ -11,3 +11,14 @@ class RoutineSitemap(Sitemap):
 
     def items(self):
         return Routine.objects.select_related("phase")
+
+
+class ExerciseSitemap(Sitemap):
+    """The exercise library: each exercise's name and purpose are public; how to do it
+    is for members."""
+
+    changefreq = "monthly"
+    priority = 0.3
+
+    def items(self):
+        return Exercise.objects.only("slug").order_by("name")

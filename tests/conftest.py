@@ -215,7 +215,7 @@ def smtp_sink(settings):
     sink = SmtpSink()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "common.email_backends.SmtpEmailBackend"  # as EMAIL_URL=smtp://…
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = port
     settings.EMAIL_HOST_USER = ""

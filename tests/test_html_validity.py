@@ -13,9 +13,12 @@ import pytest
 from django.test import Client
 from django.utils.text import slugify
 
+from programs import services as program_services
 from programs.demo import program_load_demo
+from programs.models import Routine
 from tests.conftest import require_service
 from tests.factories import CommentFactory, EpisodeFactory, TopicFactory
+from tests.programs.conftest import add_session, on_day
 
 pytestmark = pytest.mark.django_db
 
@@ -48,12 +51,21 @@ def vnu_errors(pages: dict[str, str], tmp_path: Path) -> dict[str, list[str]]:
     return errors
 
 
-def test_key_pages_are_valid_html(tmp_path, premium_member):
+def test_key_pages_are_valid_html(tmp_path, premium_member, staff, time_machine):
     require_service(
         shutil.which("java") is not None and VNU_JAR.exists(),
         "the Nu HTML Checker: java 17 and `npm ci --prefix .ci/tools`",
     )
     program_load_demo()
+    # A premium member a week into the Program: graded sessions for the charts, and
+    # yesterday's session still waiting for its check-in.
+    time_machine.move_to(on_day(0))
+    program_services.program_start(user=premium_member)
+    first_routine = Routine.objects.select_related("phase").order_by("phase__number", "position")[0]
+    for day, worst in ((0, 2), (2, 4), (4, 6)):
+        add_session(premium_member, first_routine, day, worst=worst)
+    add_session(premium_member, first_routine, 6, pain=None)
+    time_machine.move_to(on_day(7))
     topic = TopicFactory(slug="sitting", name="Sitting")
     episode = EpisodeFactory(
         slug="sit-better",
@@ -65,11 +77,14 @@ def test_key_pages_are_valid_html(tmp_path, premium_member):
     episode.topics.add(topic)
     parent = CommentFactory(episode=episode, body="A question, with a link https://example.com")
     CommentFactory(episode=episode, parent=parent, body="An answer.")
+    CommentFactory(episode=episode, status="pending", body="Waiting on the staff desk.")
     EpisodeFactory.create_batch(3)
 
     visitor = Client()
     member = Client()
     member.force_login(premium_member)
+    staff_member = Client()
+    staff_member.force_login(staff)
     urls = {
         "home": (visitor, "/"),
         "episode list": (visitor, "/episodes/"),
@@ -80,10 +95,18 @@ def test_key_pages_are_valid_html(tmp_path, premium_member):
         "membership": (visitor, "/membership/"),
         "program overview": (visitor, "/program/"),
         "account (member)": (member, "/account/"),
+        "program dashboard (member)": (member, "/program/"),
+        "program history (member)": (member, "/program/history/"),
+        "routine (member)": (member, first_routine.get_absolute_url()),
+        "routine (visitor)": (visitor, first_routine.get_absolute_url()),
+        "staff desk": (staff_member, "/admin/"),
     }
     pages = {}
     for name, (client, url) in urls.items():
         response = client.get(url)
         assert response.status_code == 200, name
         pages[name] = response.text
+    # The pages are the ones meant: the charts and the desk's moderation queue are on them.
+    assert "Show the numbers" in pages["program history (member)"]
+    assert "Waiting on the staff desk." in pages["staff desk"]
     assert vnu_errors(pages, tmp_path) == {}

@@ -12,8 +12,8 @@ import requests
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from moto.server import ThreadedMotoServer
-from storages.backends.s3 import S3Storage
 
+from backinshape.media_storage import MediaS3Storage
 from backinshape.settings import media_storage_from_url
 from episodes.feeds import absolute_url
 from tests.factories import EpisodeFactory
@@ -53,10 +53,10 @@ def bucket(s3_endpoint, aws_credentials):
     client.delete_bucket(Bucket="episodes-media")
 
 
-def _storage(url: str) -> S3Storage:
+def _storage(url: str) -> MediaS3Storage:
     config = media_storage_from_url(url)
-    assert config["BACKEND"] == "storages.backends.s3.S3Storage"
-    return S3Storage(**config["OPTIONS"])
+    assert config["BACKEND"] == "backinshape.media_storage.MediaS3Storage"
+    return MediaS3Storage(**config["OPTIONS"])
 
 
 def test_unset_media_storage_url_keeps_media_on_local_disk():

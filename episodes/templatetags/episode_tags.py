@@ -5,6 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from episodes.feeds import absolute_url
 from episodes.rendering import render_comment, render_comment_list
 
 register = template.Library()
@@ -22,6 +23,13 @@ def comment_html(text: str):
 def comment_list(context, threads):
     """The nested list of the threads, cached comment by comment."""
     return render_comment_list(threads, is_preview=bool(context.get("is_preview")))
+
+
+@register.filter
+def absolute(url: str) -> str:
+    """`url` on the public site (SITE_URL); a URL that is absolute already (a file in
+    object storage) stays as it is."""
+    return absolute_url(url)
 
 
 @register.filter

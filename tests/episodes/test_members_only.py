@@ -100,7 +100,7 @@ def toc_of(html: str) -> str:
 
 
 def panel_of(html: str) -> str:
-    return html.split('class="paywall"')[1].split("</aside>")[0]
+    return html.split('<aside class="paywall ')[1].split("</aside>")[0]
 
 
 @pytest.mark.parametrize("newline", LINE_ENDINGS)

@@ -21,7 +21,45 @@ def test_episode_list_is_paginated(visitor):
     first = visitor.get("/episodes/")
     assert "Page 1 of 2" in first.text
     assert visitor.get("/episodes/?page=2").status_code == 200
-    assert visitor.get("/episodes/?page=999").status_code == 200  # last page, not an error
+
+
+def _listings_with_two_pages() -> list[str]:
+    """The episode list, a topic and a year archive, each with 14 episodes (two pages)."""
+    topic = TopicFactory(slug="sitting")
+    episodes = EpisodeFactory.create_batch(14, topics=[topic])
+    year = episodes[0].publish_at.year
+    for episode in episodes:
+        episode.publish_at = episode.publish_at.replace(year=year)
+        episode.save()
+    return ["/episodes/", "/topics/sitting/", f"/episodes/archive/{year}/"]
+
+
+def test_the_last_page_of_each_listing_is_there(visitor):
+    for listing in _listings_with_two_pages():
+        response = visitor.get(f"{listing}?page=2")
+        assert response.status_code == 200, listing
+        assert "Page 2 of 2" in response.text
+
+
+def test_a_page_past_the_last_of_each_listing_is_the_styled_404(visitor):
+    for listing in _listings_with_two_pages():
+        response = visitor.get(f"{listing}?page=3")
+        assert response.status_code == 404, listing
+        assert "We can't find that page" in response.text
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "1.5", "2e0", "９", "9" * 30])
+def test_a_page_that_is_not_a_whole_number_from_one_is_a_404(visitor, page):
+    _listings_with_two_pages()
+    assert visitor.get("/episodes/", {"page": page}).status_code == 404
+
+
+@pytest.mark.parametrize("query", ["", "?page=", "?page=1"])
+def test_no_page_number_is_the_first_page(visitor, query):
+    EpisodeFactory.create_batch(14)
+    response = visitor.get(f"/episodes/{query}")
+    assert response.status_code == 200
+    assert "Page 1 of 2" in response.text
 
 
 def test_episode_page_has_toc_from_headings(visitor, episode):

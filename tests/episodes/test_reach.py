@@ -1,11 +1,17 @@
 """Found and shared: JSON-LD, Open Graph and canonical links, neighbours, years, topics."""
 
 import datetime as dt
+import io
 import json
 import re
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from lxml import html as lxml_html
+from PIL import Image
 
 from episodes.models import PodcastShow
 from tests.factories import EpisodeFactory, TopicFactory
@@ -65,8 +71,29 @@ def test_structured_data_never_carries_the_members_only_part(visitor, premium_ep
     assert "SECRET-PREMIUM-PARAGRAPH" not in text
     article = graph_nodes(response)["Article"]
     assert article["isAccessibleForFree"] is False
-    assert article["hasPart"]["cssSelector"] == ".members-only"
     assert "SECRET-PREMIUM-PARAGRAPH" not in meta(response, "og:description")
+
+
+def _elements_matching(page: str, selector: str) -> list:
+    """The elements a class selector (".name", the only kind Google takes here) matches."""
+    assert re.fullmatch(r"\.[A-Za-z][\w-]*", selector), selector
+    return lxml_html.document_fromstring(page).find_class(selector[1:])
+
+
+@pytest.mark.parametrize("reader", ["visitor", "free_member", "premium_member"])
+def test_the_paywall_markup_points_at_an_element_in_the_page(request, client, reader):
+    episode = EpisodeFactory(body="Public words.\n\n<!-- members-only -->\n\nSECRET words.")
+    if reader != "visitor":
+        client.force_login(request.getfixturevalue(reader))
+
+    response = client.get(episode.get_absolute_url())
+
+    part = graph_nodes(response)["Article"]["hasPart"]
+    assert part["isAccessibleForFree"] is False
+    (element,) = _elements_matching(response.text, part["cssSelector"])
+    has_premium = reader == "premium_member"
+    assert ("SECRET words." in element.text_content()) is has_premium
+    assert ("Join premium" in element.text_content()) is not has_premium
 
 
 def test_a_title_with_a_script_end_tag_cannot_break_out_of_the_json(visitor):
@@ -105,7 +132,8 @@ def test_every_public_page_has_a_canonical_link_and_sharing_tags(visitor, episod
     assert f'<link rel="canonical" href="https://backinshape.example{bare_path}">' in response.text
     assert meta(response, "og:image").startswith("https://backinshape.example/")
     assert meta(response, "og:title")
-    assert meta(response, "twitter:card") == "summary_large_image"
+    assert meta(response, "og:image:alt")
+    assert meta(response, "twitter:image:alt") == meta(response, "og:image:alt")
 
 
 def test_the_canonical_link_keeps_the_page_number_only(visitor, settings):
@@ -116,6 +144,51 @@ def test_the_canonical_link_keeps_the_page_number_only(visitor, settings):
     assert '<link rel="canonical" href="https://backinshape.example/episodes/?page=2">' in (
         response.text
     )
+
+
+def _shared_image_size(response, settings) -> tuple[int, int]:
+    """The pixel size of the image a page shares, read from the file itself."""
+    path = meta(response, "og:image").removeprefix(settings.SITE_URL)
+    if path.startswith(settings.STATIC_URL):
+        found = finders.find(path.removeprefix(settings.STATIC_URL))
+    else:
+        found = Path(settings.MEDIA_ROOT) / path.removeprefix(settings.MEDIA_URL)
+    with Image.open(found) as image:
+        return image.size
+
+
+@pytest.mark.parametrize("path", ["/", "/episodes/", "/topics/", "/topics/discs/", "/program/"])
+def test_a_page_sharing_the_square_artwork_asks_for_the_square_card(visitor, settings, path):
+    settings.SITE_URL = "https://backinshape.example"
+    EpisodeFactory(topics=[TopicFactory(slug="discs")])
+
+    response = visitor.get(path)
+
+    width, height = _shared_image_size(response, settings)
+    assert width == height
+    # X's "summary" card shows a square image whole; "summary_large_image" crops it to 2:1.
+    assert meta(response, "twitter:card") == "summary"
+    assert meta(response, "twitter:image:alt") == meta(response, "og:image:alt")
+    assert "Back In Shape" in meta(response, "og:image:alt")
+
+
+def test_an_episode_with_a_cover_asks_for_the_large_card(visitor, settings, tmp_path):
+    settings.SITE_URL = "https://backinshape.example"
+    settings.MEDIA_ROOT = tmp_path
+    cover = io.BytesIO()
+    Image.new("RGB", (1280, 720), "teal").save(cover, "PNG")
+    episode = EpisodeFactory(
+        cover_image=SimpleUploadedFile("cover.png", cover.getvalue()),
+        cover_alt="A woman lifting a box with a straight back",
+    )
+
+    response = visitor.get(episode.get_absolute_url())
+
+    width, height = _shared_image_size(response, settings)
+    assert width / height > 1.5
+    assert meta(response, "twitter:card") == "summary_large_image"
+    assert meta(response, "og:image:alt") == "A woman lifting a box with a straight back"
+    assert meta(response, "twitter:image:alt") == "A woman lifting a box with a straight back"
 
 
 def test_an_episode_shares_with_its_own_title_and_cover(visitor, settings):

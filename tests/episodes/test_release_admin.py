@@ -122,7 +122,7 @@ def test_the_email_opens_with_a_preview_line(premium_episode):
     html = message.alternatives[0][0]
 
     assert message.body.splitlines()[0] == premium_episode.standfirst
-    preheader = re.search(r'<span class="preheader">(.*?)</span>', html, re.S)
+    preheader = re.search(r'<div class="preheader" style="display:none;[^"]*">(.*?)</div>', html)
     assert preheader
     assert preheader.group(1).strip().startswith(premium_episode.standfirst)
     assert re.search(r"<style>[^<]*\.preheader\s*\{[^}]*display:\s*none", html)
