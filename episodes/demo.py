@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.urls import reverse
@@ -35,7 +36,7 @@ from .demo_sound import (
 from .models import Comment, Episode, ReleaseDelivery, ReleaseMailing, Topic
 from .podcast import audio_duration_seconds
 from .release import next_release_at
-from .rendering import render_article
+from .rendering import render_article, validate_members_only_divider
 from .services import search_index_rebuild
 
 # --------------------------------------------------------------------------- topics
@@ -122,6 +123,10 @@ def demo_article_read(path: Path) -> dict:
     expected = f"{episode['number']:02d}-{episode['slug']}.md"
     if path.name != expected:
         raise ValueError(f"{path.name}: its header says it should be named {expected}")
+    try:  # the check staff's edits get: a mistyped divider would publish what follows it
+        validate_members_only_divider(match["body"])
+    except ValidationError as error:
+        raise ValueError(f"{path.name}, below the header: {error.messages[0]}") from None
     return {**episode, "body": match["body"]}
 
 
