@@ -1,8 +1,9 @@
-"""The demo site's topics, episodes and comments, for `seed_demo`.
+"""The demo site's topics, episodes and comments, for `seed_demo`, and its Sunday emails.
 
 The eight articles are Markdown files in `demo_articles/`, one per episode: see
 `demo_articles()`. They are written for the demo and are education, not medical advice;
-each says when to see a clinician, as every real one must.
+each says when to see a clinician, as every real one must. Each episode's audio,
+transcript and chapters are made from its article (`demo_sound.py`).
 """
 
 import datetime as dt
