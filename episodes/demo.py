@@ -1,8 +1,9 @@
-"""The demo site's topics, episodes and comments, for `seed_demo`.
+"""The demo site's topics, episodes and comments, for `seed_demo`, and its Sunday emails.
 
 The eight articles are Markdown files in `demo_articles/`, one per episode: see
 `demo_articles()`. They are written for the demo and are education, not medical advice;
-each says when to see a clinician, as every real one must.
+each says when to see a clinician, as every real one must. Each episode's audio,
+transcript and chapters are made from its article (`demo_sound.py`).
 """
 
 import datetime as dt
@@ -10,18 +11,33 @@ import io
 import re
 import tomllib
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from common.demo import demo_row_sync
+from members.demo import SUNDAY_EMAIL_SUBSCRIBERS
 from members.models import User
+from programs.models import Routine
 
-from .models import Comment, Episode, Topic
+from .demo_sound import (
+    SoundSketch,
+    sound_sketch_chapters,
+    sound_sketch_mp3,
+    sound_sketch_plan,
+    sound_sketch_vtt,
+)
+from .models import Comment, Episode, ReleaseDelivery, ReleaseMailing, Topic
+from .podcast import audio_duration_seconds
 from .release import next_release_at
+from .rendering import render_article, validate_members_only_divider
 from .services import search_index_rebuild
 
 # --------------------------------------------------------------------------- topics
@@ -96,8 +112,10 @@ def demo_article_read(path: Path) -> dict:
     """One episode from its article file: the `+++` TOML header's fields, and "body".
 
     The header holds everything that is not the article: number, slug, title, standfirst,
-    topics (slugs), related (numbers), youtube_id (optional), audio_duration, audio_size,
-    status and weeks_from_next_release. The file is named `NN-slug.md` after the header.
+    topics (slugs), related (numbers), routines ("phase-slug/routine-slug", the Program's
+    routines that put it into practice), youtube_id (optional), status and
+    weeks_from_next_release. The file is named `NN-slug.md` after the header. The audio,
+    transcript and chapters are made from the article (see `demo_sound.py`).
     """
     match = _FRONT_MATTER.match(path.read_text(encoding="utf-8"))
     if match is None:
@@ -106,6 +124,10 @@ def demo_article_read(path: Path) -> dict:
     expected = f"{episode['number']:02d}-{episode['slug']}.md"
     if path.name != expected:
         raise ValueError(f"{path.name}: its header says it should be named {expected}")
+    try:  # the check staff's edits get: a mistyped divider would publish what follows it
+        validate_members_only_divider(match["body"])
+    except ValidationError as error:
+        raise ValueError(f"{path.name}, below the header: {error.messages[0]}") from None
     return {**episode, "body": match["body"]}
 
 
@@ -117,7 +139,8 @@ def demo_articles() -> list[dict]:
 # --------------------------------------------------------------------------- comments
 #
 # "key" names a comment so a reply can point at it ("reply_to"); replies are one level
-# deep. "staff": written by the staff demo login. "hours_after": after the release.
+# deep. "staff": written by the staff demo login; "login": by that demo login, if it
+# exists. "hours_after": after the release, or a few minutes ago if that is still to come.
 
 COMMENTS = [
     {
@@ -290,6 +313,44 @@ COMMENTS = [
         "hours_after": 40,
         "status": "pending",
     },
+    {
+        "key": "discs-pending-nadia",
+        "episode": 5,
+        "name": "Nadia F",
+        "email": "nadia.f@example.org",
+        "body": (
+            "My scan report says 'broad-based disc protrusion at L4/5'. Is a protrusion the "
+            "same sort of thing as the herniations you describe? My GP appointment is not "
+            "for another fortnight and I keep rereading the letter."
+        ),
+        "hours_after": 60,
+        "status": "pending",
+    },
+    {
+        "key": "sciatica-pending-colin",
+        "episode": 3,
+        "name": "Colin D",
+        "email": "colin.d@example.net",
+        "body": (
+            "Short walks really do help my leg, but more than twenty minutes in the car "
+            "sets it off again. Any tips for a three-hour drive to see my daughter?"
+        ),
+        "hours_after": 75,
+        "status": "pending",
+    },
+    {
+        "key": "strength-pending-fred",
+        "episode": 6,
+        "login": "free@example.com",
+        "name": "Fred",
+        "email": "free@example.com",
+        "body": (
+            "Would resistance bands do instead of weights for the starter menu? There is no "
+            "room for dumbbells in my flat, but a band fits in a drawer."
+        ),
+        "hours_after": 50,
+        "status": "pending",
+    },
 ]
 
 
@@ -372,17 +433,26 @@ def episode_cover_png(*, number: int, title: str) -> bytes:
 # --------------------------------------------------------------------------- loaders
 
 
-def episodes_load_demo(*, staff: User | None, tally: Counter) -> dict[int, Episode]:
-    """Load the topics, the episodes with their covers and the comments, then index them.
+def episodes_load_demo(
+    *, staff: User | None, with_mailings: bool = False, tally: Counter
+) -> dict[int, Episode]:
+    """Load the topics, the episodes with their covers and sound, and the comments.
 
     Rows are matched on a natural key (a topic's slug, an episode's number, a comment's
     episode + email + text) and written only when missing or different. An episode's
     status and date and a comment's moderation are set on creation only, as staff change
-    them. `staff` is who wrote the staff answers. Returns the episodes by number.
+    them. `staff` is who wrote the staff answers. Each episode is linked to the Program's
+    routines its article names, so the Program must be loaded first.
+
+    `with_mailings` adds the Sunday emails of the last two releases, one of them half sent
+    (see `_mailings_load`): only with the demo logins, since a worker would send the rest.
+    Returns the episodes by number.
     """
     topics = _topics_load(tally=tally)
     episodes = _episodes_load(topics=topics, tally=tally)
     _comments_load(episodes=episodes, staff=staff, tally=tally)
+    if with_mailings:
+        _mailings_load(episodes=episodes, tally=tally)
     search_index_rebuild()  # titles, topics and text, searchable at once
     return episodes
 
@@ -413,6 +483,7 @@ def _episodes_load(*, topics: dict[str, Topic], tally: Counter) -> dict[int, Epi
     for data in articles:
         number = data["number"]
         video_id = data.get("youtube_id")
+        current = Episode.objects.filter(number=number).first()
         episode = demo_row_sync(
             Episode,
             lookup={"number": number},
@@ -422,14 +493,11 @@ def _episodes_load(*, topics: dict[str, Topic], tally: Counter) -> dict[int, Epi
                 "standfirst": data["standfirst"],
                 "body": data["body"].strip() + "\n",
                 "video_url": f"https://www.youtube.com/watch?v={video_id}" if video_id else "",
-                "audio_url": f"https://media.backinshape.example/episodes/{number:03d}.mp3",
-                "audio_duration": data["audio_duration"],
-                "audio_size": data["audio_size"],
-                "audio_type": "audio/mpeg",
                 "cover_alt": (
                     f"Cover art for episode {number}, \u201c{data['title']}\u201d, in white "
                     "lettering on a deep teal background with a soft amber circle."
                 )[:200],
+                **_episode_sound(data=data, current=current, tally=tally),
             },
             # Staff may reschedule or unpublish a demo episode; a re-run leaves that alone.
             on_create={
@@ -448,19 +516,130 @@ def _episodes_load(*, topics: dict[str, Topic], tally: Counter) -> dict[int, Epi
             tally["covers drawn"] += 1
         episodes[number] = episode
 
+    routines = {
+        f"{routine.phase.slug}/{routine.slug}": routine.pk
+        for routine in Routine.objects.select_related("phase")
+    }
     for data in articles:
         episode = episodes[data["number"]]
         wanted = {episodes[n].pk for n in data.get("related", [])}
         if set(episode.related.values_list("pk", flat=True)) != wanted:
             episode.related.set(wanted)
             tally["episode related lists set"] += 1
+        missing = [path for path in data.get("routines", []) if path not in routines]
+        if missing:
+            raise ValueError(f"Episode {data['number']}: no routine {', '.join(missing)}")
+        wanted = {routines[path] for path in data.get("routines", [])}
+        if set(episode.routines.values_list("pk", flat=True)) != wanted:
+            episode.routines.set(wanted)
+            tally["episode routine lists set"] += 1
     return episodes
+
+
+# --------------------------------------------------------------------------- sound
+#
+# Each demo episode's audio, transcript and chapters are files named after what they
+# were made from (SoundSketch.fingerprint): a file already in storage under its name is
+# the same file, so a second run makes nothing, and a changed article makes new ones.
+
+DEMO_AUDIO_DIR = "audio/demo"
+DEMO_TRANSCRIPTS_DIR = "transcripts/demo"
+DEMO_CHAPTERS_DIR = "chapters/demo"
+
+
+def _episode_sound(*, data: dict, current: Episode | None, tally: Counter) -> dict:
+    """The episode's audio, transcript and chapters as field values, made if missing.
+
+    Only a field that is empty or holds an earlier demo file is filled: a file staff
+    uploaded to a demo episode stays, and then so do the transcript and chapters (they
+    would not match staff's audio)."""
+    if current and current.audio_file and not _is_demo_file(current.audio_file, DEMO_AUDIO_DIR):
+        return {}
+    number = data["number"]
+    sections = [
+        (entry.id, entry.title)
+        for entry in render_article(data["body"]).public.toc
+        if entry.level == 2
+    ]
+    sketch = sound_sketch_plan(number=number, title=data["title"], sections=sections)
+    storage = Episode._meta.get_field("audio_file").storage
+    stem = f"episode-{number:03d}-{sketch.fingerprint()}"
+
+    audio = _demo_file_store(
+        storage,
+        f"{DEMO_AUDIO_DIR}/{stem}.mp3",
+        make=lambda: sound_sketch_mp3(sketch),
+        what="episode audio files",
+        tally=tally,
+    )
+    with storage.open(audio, "rb") as file:
+        duration = audio_duration_seconds(file)
+    values = {
+        "audio_file": audio,
+        "audio_url": "",
+        "audio_size": storage.size(audio),
+        "audio_duration": duration,
+        "audio_type": "audio/mpeg",
+    }
+    if not (current and current.transcript_file) or _is_demo_file(
+        current.transcript_file, DEMO_TRANSCRIPTS_DIR
+    ):
+        values["transcript_file"] = _demo_file_store(
+            storage,
+            f"{DEMO_TRANSCRIPTS_DIR}/{stem}.vtt",
+            make=lambda: sound_sketch_vtt(sketch).encode(),
+            what="transcripts",
+            tally=tally,
+        )
+    if not (current and current.chapters_file) or _is_demo_file(
+        current.chapters_file, DEMO_CHAPTERS_DIR
+    ):
+        values["chapters_file"] = _demo_chapters_store(
+            storage, sketch=sketch, slug=data["slug"], tally=tally
+        )
+    return values
+
+
+def _demo_chapters_store(
+    storage: Storage, *, sketch: SoundSketch, slug: str, tally: Counter
+) -> str:
+    """The chapters link to the article's sections, so their name follows the site's URL."""
+    article_url = settings.SITE_URL + reverse("episodes:detail", args=[slug])
+    stem = f"episode-{sketch.number:03d}-{sketch.fingerprint(article_url)}"
+    return _demo_file_store(
+        storage,
+        f"{DEMO_CHAPTERS_DIR}/{stem}.json",
+        make=lambda: sound_sketch_chapters(sketch, article_url=article_url).encode(),
+        what="chapter files",
+        tally=tally,
+    )
+
+
+def _is_demo_file(file, directory: str) -> bool:
+    return file.name.startswith(f"{directory}/")
+
+
+def _demo_file_store(
+    storage: Storage, name: str, *, make: Callable[[], bytes], what: str, tally: Counter
+) -> str:
+    """The stored file's name: `name`, made and saved only if storage lacks it."""
+    if storage.exists(name):
+        return name
+    tally[f"demo {what} made"] += 1
+    return storage.save(name, ContentFile(make()))
 
 
 def _comments_load(*, episodes: dict[int, Episode], staff: User | None, tally: Counter) -> None:
     """Reader comments, one level of replies, a staff answer and a small moderation queue."""
     by_key: dict[str, Comment] = {}
-    for data in COMMENTS:
+    now = timezone.now()
+    logins = {
+        user.email.lower(): user
+        for user in User.objects.filter(
+            email__in=[data["login"] for data in COMMENTS if data.get("login")]
+        )
+    }
+    for index, data in enumerate(COMMENTS):
         episode = episodes[data["episode"]]
         parent = by_key.get(data["reply_to"]) if data.get("reply_to") else None
         is_staff = data.get("staff", False)
@@ -471,19 +650,70 @@ def _comments_load(*, episodes: dict[int, Episode], staff: User | None, tally: C
         }
         if is_staff and staff is not None:
             values["user_id"] = staff.pk
+        elif (login := logins.get(data.get("login", ""))) is not None:
+            values["user_id"] = login.pk
+        # Seeded just after a release, the later comments' moments are still to come: they
+        # are put a few minutes back instead, in the list's order, which is never the future.
+        written = min(
+            episode.publish_at + dt.timedelta(hours=data["hours_after"]),
+            now - dt.timedelta(minutes=3 * (len(COMMENTS) - index)),
+        )
         comment = demo_row_sync(
             Comment,
             lookup={"episode": episode, "email": data["email"], "body": data["body"]},
             values=values,
             on_create={
                 "status": data.get("status", Comment.Status.APPROVED),
-                "created_at": episode.publish_at + dt.timedelta(hours=data["hours_after"]),
+                "created_at": written,
                 "moderated_at": (
                     None
                     if data.get("status") == Comment.Status.PENDING
-                    else episode.publish_at + dt.timedelta(hours=data["hours_after"] + 1)
+                    else min(written + dt.timedelta(hours=1), now)
                 ),
             },
             tally=tally,
         )
         by_key[data["key"]] = comment
+
+
+# --------------------------------------------------------------------------- Sunday emails
+#
+# The Sunday emails of the last two releases, by episode number. The earlier one went to
+# every subscriber; last Sunday's stopped part of the way, as when a worker dies, with one
+# address refused by the mail server. The desk and the mailing admin show its progress,
+# and a worker's resume sweep (or staff's Resume) sends the rest: to demo addresses only.
+
+DEMO_MAILINGS = {6: "sent", 7: "half sent"}
+DEMO_MAILING_SENT_BEFORE_STOPPING = 8
+DEMO_MAILING_REFUSED = {"moira.t@example.com": (550, "5.1.1 No such mailbox")}
+
+
+def _mailings_load(*, episodes: dict[int, Episode], tally: Counter) -> None:
+    """Each demo mailing, made once: it is never reset, as that would send it again."""
+    for number, progress in DEMO_MAILINGS.items():
+        episode = episodes[number]
+        if not episode.is_live or ReleaseMailing.objects.filter(episode=episode).exists():
+            continue
+        released = episode.publish_at
+        mailing = ReleaseMailing.objects.create(episode=episode)
+        deliveries = []
+        for index, email in enumerate(SUNDAY_EMAIL_SUBSCRIBERS):
+            delivery = ReleaseDelivery(mailing=mailing, email=email)
+            if email in DEMO_MAILING_REFUSED:
+                code, text = DEMO_MAILING_REFUSED[email]
+                delivery.status = ReleaseDelivery.Status.FAILED
+                delivery.smtp_code, delivery.error, delivery.attempts = code, f"{code} {text}", 1
+            elif progress == "sent" or index < DEMO_MAILING_SENT_BEFORE_STOPPING:
+                delivery.status = ReleaseDelivery.Status.SENT
+                delivery.sent_at = released + dt.timedelta(seconds=5 * (index + 1))
+                delivery.attempts = 1
+            deliveries.append(delivery)
+        ReleaseDelivery.objects.bulk_create(deliveries)
+        last_sent = released + dt.timedelta(seconds=5 * len(deliveries))
+        # created_at is stamped "now" on creation (auto_now_add); it began at the release.
+        ReleaseMailing.objects.filter(pk=mailing.pk).update(
+            created_at=released,
+            active_at=last_sent,
+            completed_at=last_sent if progress == "sent" else None,
+        )
+        tally["Sunday emails created"] += 1

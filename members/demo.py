@@ -1,7 +1,9 @@
-"""The demo site's people and plans, for `seed_demo`: two plans and the three demo logins.
+"""The demo site's people and plans, for `seed_demo`: two plans, the three demo logins and
+the Sunday email's subscribers.
 
-The logins share one known password, so `seed_demo` asks for them only with DEBUG on or
-with --demo-users; the plans are always loaded.
+The logins share one known password, so `seed_demo` asks for them (and the subscribers,
+whom a worker would email) only with DEBUG on or with --demo-users; the plans are always
+loaded.
 """
 
 import datetime as dt
@@ -13,7 +15,7 @@ from django.utils import timezone
 
 from common.demo import demo_row_sync
 
-from .models import Membership, Plan, User
+from .models import Membership, Plan, Subscriber, User
 
 DEMO_PASSWORD = "backinshape"
 STAFF_EMAIL = "staff@example.com"
@@ -70,6 +72,29 @@ DEMO_LOGINS = [
 ]
 
 
+# --------------------------------------------------------------------------- Sunday email
+
+# Free subscribers to the Sunday email, confirmed. The demo's release emails went to them,
+# and a worker sends what is still waiting, so they are reserved addresses (example.com,
+# RFC 2606) that can reach nobody.
+SUNDAY_EMAIL_SUBSCRIBERS = [
+    "anna.l@example.com",
+    "bilal.h@example.com",
+    "carys.j@example.com",
+    "david.o@example.com",
+    "esther.w@example.com",
+    "finn.mcc@example.com",
+    "grace.a@example.com",
+    "harry.p@example.com",
+    "imogen.r@example.com",
+    "jas.s@example.com",
+    "kemi.o@example.com",
+    "liam.b@example.com",
+    "moira.t@example.com",
+    "noah.k@example.com",
+]
+
+
 @dataclass(frozen=True)
 class DemoPeople:
     """Who the other demo loaders write as: staff answer comments, the member has a history."""
@@ -79,13 +104,16 @@ class DemoPeople:
 
 
 def members_load_demo(*, with_logins: bool, tally: Counter) -> DemoPeople:
-    """Load the plans and, with `with_logins`, the demo logins and the member's premium year.
+    """Load the plans and, with `with_logins`, the demo logins and the member's premium year
+    and the Sunday email's demo subscribers.
 
     Without the logins, a staff account already at the staff login's address still answers
     the demo comments. Safe to run again.
     """
     _plans_load(tally=tally)
     logins = _logins_load(tally=tally) if with_logins else {}
+    if with_logins:
+        _subscribers_load(tally=tally)
     staff = logins.get(STAFF_EMAIL) or (
         User.objects.filter(email__iexact=STAFF_EMAIL, is_staff=True).first()
     )
@@ -98,6 +126,18 @@ def _plans_load(*, tally: Counter) -> None:
             Plan,
             lookup={"stripe_price_id": plan["stripe_price_id"]},
             values={k: v for k, v in plan.items() if k != "stripe_price_id"},
+            tally=tally,
+        )
+
+
+def _subscribers_load(*, tally: Counter) -> None:
+    confirmed = timezone.now() - dt.timedelta(days=60)
+    for email in SUNDAY_EMAIL_SUBSCRIBERS:
+        demo_row_sync(
+            Subscriber,
+            lookup={"email": email},
+            values={},
+            on_create={"confirmed_at": confirmed},  # an unsubscribe later is theirs to keep
             tally=tally,
         )
 

@@ -1,5 +1,5 @@
 """The demo Program for `seed_demo`: phases, routines and exercises written for this site,
-and a demo member's first fortnight on it.
+the exercises' drawings, and a demo member's first fortnight on it.
 
 The teaching it follows: strength before stretching, the hip hinge as the core skill, and
 hamstrings worked through real movements (bridges, hip thrusts, squats, hinges, lunges).
@@ -9,10 +9,14 @@ Three add load and range.
 """
 
 import datetime as dt
+import hashlib
+from collections import Counter
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from .demo_drawings import DRAWINGS, exercise_drawing_png
 from .models import (
     CheckIn,
     Exercise,
@@ -306,7 +310,6 @@ PHASES = [
                 "duration_minutes": 12,
                 "summary": "Bridges and chair squats to get your seat and hamstrings working.",
                 # "Put it into practice" on the disc episode, whose routine starts with bridges.
-                "episode_slugs": ["herniated-discs"],
                 "instructions": (
                     "## Before you start\n\nA mat or carpet and a firm chair. Nothing here "
                     "should push your pain above 3 out of 10.\n\n" + HOW_TO_LOG
@@ -495,7 +498,6 @@ def program_load_demo() -> tuple[int, int]:
         for routine_data in routine_rows:
             row = dict(routine_data)
             steps = row.pop("steps", [])
-            episode_slugs = row.pop("episode_slugs", [])
             routine, _ = Routine.objects.update_or_create(
                 phase=phase, position=row["position"], defaults=row
             )
@@ -514,12 +516,35 @@ def program_load_demo() -> tuple[int, int]:
                     },
                 )
             RoutineStep.objects.filter(routine=routine, position__gt=len(steps)).delete()
-            if episode_slugs:
-                # Episodes sit above programs, so they are found through the relation.
-                episodes = routine.episodes.model.objects.filter(slug__in=episode_slugs)
-                routine.episodes.add(*episodes)
             routines += 1
     return len(PHASES), routines
+
+
+# Bump when the drawings' look changes (colours, line widths): their file names come from
+# each drawing's data and this, so every exercise then gets a new one.
+DRAWING_VERSION = 1
+DEMO_DRAWINGS_DIR = "exercises/demo"
+
+
+def exercise_drawings_load_demo(*, tally: Counter) -> None:
+    """Give each demo exercise its line drawing (demo_drawings.py) and the drawing's alt text.
+
+    A drawing is a file named after what it is drawn from, made only if storage lacks it,
+    so a second run draws nothing. An exercise whose picture staff uploaded keeps it.
+    """
+    storage = Exercise._meta.get_field("image").storage
+    for exercise in Exercise.objects.filter(slug__in=DRAWINGS).order_by("slug"):
+        if exercise.image and not exercise.image.name.startswith(f"{DEMO_DRAWINGS_DIR}/"):
+            continue
+        drawing = DRAWINGS[exercise.slug]
+        fingerprint = hashlib.sha256(repr((DRAWING_VERSION, drawing)).encode()).hexdigest()[:8]
+        name = f"{DEMO_DRAWINGS_DIR}/{exercise.slug}-{fingerprint}.png"
+        if not storage.exists(name):
+            name = storage.save(name, ContentFile(exercise_drawing_png(drawing)))
+            tally["exercise drawings made"] += 1
+        if exercise.image.name != name or exercise.image_alt != drawing.alt:
+            Exercise.objects.filter(pk=exercise.pk).update(image=name, image_alt=drawing.alt)
+            tally["exercises updated"] += 1
 
 
 # The demo member's sessions: (days ago, routine position in Phase One, done, before,

@@ -34,13 +34,15 @@ def absolute(url: str) -> str:
 
 @register.filter
 def duration(seconds) -> str:
-    """1:02:03 or 42 min, for an episode's length in seconds."""
+    """1 h 2 min, 42 min or 46 sec, for an episode's length in seconds."""
     if not seconds:
         return ""
-    minutes, _secs = divmod(int(seconds), 60)
+    minutes, secs = divmod(int(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     if hours:
         return f"{hours} h {minutes} min"
+    if not minutes:  # a short bonus or trailer, not "0 min"
+        return f"{secs} sec"
     return f"{minutes} min"
 
 

@@ -68,6 +68,24 @@ def test_episode_page_has_toc_from_headings(visitor, episode):
     assert 'id="start-here"' in page
 
 
+def test_a_short_episode_gives_its_length_in_seconds_not_0_min(visitor):
+    episode = EpisodeFactory(audio_url="https://media.example/trailer.mp3", audio_duration=46)
+
+    page = visitor.get(episode.get_absolute_url()).text
+
+    assert "· 46 sec</p>" in page
+    assert "0 min" not in page
+
+
+def test_the_player_loads_the_audio_length_before_play(visitor):
+    episode = EpisodeFactory(audio_url="https://media.example/001.mp3", audio_duration=2460)
+
+    page = visitor.get(episode.get_absolute_url()).text
+
+    # "metadata": the player shows 41:00 at once, rather than 0:00 until pressed
+    assert '<audio controls preload="metadata" src="https://media.example/001.mp3">' in page
+
+
 def test_youtube_video_is_a_click_to_load_facade(visitor):
     episode = EpisodeFactory(video_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ")
     page = visitor.get(episode.get_absolute_url()).text

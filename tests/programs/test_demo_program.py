@@ -1,8 +1,13 @@
-"""The demo Program: phases, routines and steps, and the demo member's started program."""
+"""The demo Program: phases, routines and steps, the exercises' drawings, and the demo
+member's started program."""
+
+from collections import Counter
 
 import pytest
+from PIL import Image
 
 from programs import demo
+from programs.demo_drawings import DRAWINGS, FIGURE, GHOST
 from programs.models import (
     CheckIn,
     Exercise,
@@ -94,3 +99,54 @@ def test_every_routine_after_phase_one_has_load_or_range_to_progress(program):
     later = RoutineStep.objects.filter(routine__phase__number__gt=1)
     names = set(later.values_list("exercise__name", flat=True))
     assert {"Bag deadlift", "Single-leg hinge", "Single-leg bridge", "Goblet squat"} <= names
+
+
+@pytest.fixture
+def drawn(program, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    tally = Counter()
+    demo.exercise_drawings_load_demo(tally=tally)
+    return tally
+
+
+def test_every_demo_exercise_has_a_drawing(program):
+    assert set(DRAWINGS) == {exercise["slug"] for exercise in demo.EXERCISES}
+
+
+def test_each_demo_exercise_gets_its_drawing_described(drawn):
+    for exercise in Exercise.objects.all():
+        assert exercise.image.name.startswith("exercises/demo/"), exercise.slug
+        assert exercise.image_alt == DRAWINGS[exercise.slug].alt
+        assert len(exercise.image_alt) >= 60, exercise.slug
+
+
+def test_a_demo_drawing_shows_the_figure_and_where_it_started(drawn):
+    for exercise in Exercise.objects.all():
+        with Image.open(exercise.image.path) as image:
+            assert (image.format, image.size) == ("PNG", (1200, 800))
+            colours = {colour for _, colour in image.getcolors(maxcolors=1_000_000)}
+        assert FIGURE in colours, exercise.slug  # the finishing position, in the brand's teal
+        assert GHOST in colours, exercise.slug  # the paler start
+
+
+def test_drawing_the_demo_again_draws_nothing(drawn):
+    images = list(Exercise.objects.order_by("slug").values_list("image", "image_alt"))
+    again = Counter()
+
+    demo.exercise_drawings_load_demo(tally=again)
+
+    assert drawn["exercise drawings made"] == len(DRAWINGS)
+    assert again == Counter()
+    assert list(Exercise.objects.order_by("slug").values_list("image", "image_alt")) == images
+
+
+def test_a_picture_staff_chose_for_a_demo_exercise_stays(drawn):
+    Exercise.objects.filter(slug="bird-dog").update(
+        image="exercises/bird-dog-photo.jpg", image_alt="Sam doing a bird dog in the studio."
+    )
+
+    demo.exercise_drawings_load_demo(tally=Counter())
+
+    bird_dog = Exercise.objects.get(slug="bird-dog")
+    assert bird_dog.image.name == "exercises/bird-dog-photo.jpg"
+    assert bird_dog.image_alt == "Sam doing a bird dog in the studio."

@@ -51,6 +51,31 @@ def test_the_video_is_a_click_to_load_poster(client, premium_member, program):
     assert "style=" not in page
 
 
+def test_the_drawing_comes_first_and_no_video_leaves_no_gap(client, premium_member, program):
+    Exercise.objects.filter(slug="marching-bridge").update(
+        image="exercises/marching-bridge.png", image_alt="A person holding a bridge."
+    )
+    client.force_login(premium_member)
+
+    page = client.get(URL).text
+
+    media = page[page.index('<section class="exercise-media"') : page.index("</section>")]
+    assert (
+        '<img src="/media/exercises/marching-bridge.png" alt="A person holding a bridge.">' in media
+    )
+    assert "video-facade" not in page
+    assert page.index("exercise-media") < page.index("Step by step")
+
+
+def test_without_a_drawing_or_a_video_there_is_no_media_area(client, premium_member, program):
+    client.force_login(premium_member)
+
+    page = client.get(URL).text
+
+    assert "exercise-media" not in page
+    assert "<figure" not in page
+
+
 def test_an_image_without_alt_text_is_refused_by_the_database(program):
     with pytest.raises(IntegrityError):
         Exercise.objects.filter(slug="marching-bridge").update(image="exercises/b.jpg")

@@ -1,13 +1,15 @@
 """`python manage.py seed_demo`: the demo site, loaded the same way however often it runs.
 
 Each app loads its own part, in the order the parts depend on each other:
-`members.demo` (plans and the demo logins), `episodes.demo` (topics, episodes, comments)
-and `programs.demo` (the Program and the demo member's fortnight on it). Every loader
-writes only what is missing or differs, so a second run creates nothing and changes
-nothing.
+`members.demo` (plans, the demo logins, Sunday email subscribers), `programs.demo` (the
+Program and its exercise drawings), `episodes.demo` (topics, episodes with their sound,
+linked to the Program's routines, comments, Sunday emails), then the demo member's
+fortnight on the Program. Every loader writes only what is missing or differs, so a
+second run creates nothing and changes nothing.
 
 The demo logins are created only with DEBUG on (as in `make run`) or with --demo-users,
-so the command can never plant a known password on a production site by accident.
+so the command can never plant a known password on a production site by accident; so
+are the subscribers and the half-sent Sunday email, which a worker would go on sending.
 """
 
 from collections import Counter
@@ -20,13 +22,18 @@ from episodes.demo import episodes_load_demo
 from episodes.models import Comment, Episode, Topic
 from members.demo import DEMO_LOGINS, members_load_demo
 from members.models import Plan
-from programs.demo import program_load_demo, program_load_demo_member
+from programs.demo import (
+    exercise_drawings_load_demo,
+    program_load_demo,
+    program_load_demo_member,
+)
 
 
 class Command(BaseCommand):
     help = (
-        "Load the demo content: topics, episodes with articles and covers, comments, plans "
-        "and (with DEBUG on or --demo-users) the demo logins. Safe to run again."
+        "Load the demo content: topics, episodes with articles, covers, audio, transcripts "
+        "and chapters, comments, the Program with its drawings, plans and (with DEBUG on or "
+        "--demo-users) the demo logins, subscribers and Sunday emails. Safe to run again."
     )
 
     def add_arguments(self, parser):
@@ -41,8 +48,9 @@ class Command(BaseCommand):
         with_users = demo_users or settings.DEBUG
         with transaction.atomic():
             people = members_load_demo(with_logins=with_users, tally=tally)
-            episodes = episodes_load_demo(staff=people.staff, tally=tally)
             phases, routines = program_load_demo()
+            exercise_drawings_load_demo(tally=tally)
+            episodes = episodes_load_demo(staff=people.staff, with_mailings=with_users, tally=tally)
             if people.member and (logged := program_load_demo_member(user=people.member)):
                 tally["demo program sessions logged"] += logged
         self._summary(tally=tally, episodes=episodes)
