@@ -182,3 +182,36 @@ def test_nginx_still_answers_byte_ranges_on_media(nginx, media_root, name, accep
 
     assert response.status_code == 206
     assert response.wire == (media_root / name).read_bytes()[:10]
+
+
+SECRET = "s3cr3t-t0ken-in-the-address"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/feeds/private/{SECRET}/podcast.xml",
+        f"/feeds/%70rivate/{SECRET}/podcast.xml",
+        f"/feeds/private/{SECRET}%2Fpodcast.xml",
+        f"/unsubscribe/{SECRET}/",
+        f"/subscribe/confirm/{SECRET}/",
+        f"/program/reminders/stop/{SECRET}/",
+        f"/accounts/password/reset/key/{SECRET}/",
+        f"/accounts/confirm-email/{SECRET}/",
+    ],
+)
+def test_nginx_access_log_never_holds_a_secret_link(nginx, tmp_path, path):
+    nginx.get(path, accept_encoding=None, Referer=f"{nginx.base}/unsubscribe/{SECRET}/")
+
+    log = (tmp_path / "logs" / "nginx-access.log").read_text()
+    assert SECRET not in log
+    assert log.count("/...") == 2  # the request line and the Referer
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nginx_access_log_keeps_an_ordinary_address_whole(nginx, tmp_path):
+    nginx.get("/episodes/?page=1", accept_encoding=None)
+
+    log = (tmp_path / "logs" / "nginx-access.log").read_text()
+    assert '"GET /episodes/?page=1 HTTP/1.1"' in log
