@@ -167,7 +167,10 @@ def render_nginx(tmp: Path, *, http_port, https_port, upstreams, cert, key, stat
         (r"listen 80;", f"listen 127.0.0.1:{http_port};"),
         (r"listen 443 ssl", f"listen 127.0.0.1:{https_port} ssl"),
         (r"server_name \S+;", "server_name localhost;"),
-        (r"access_log /var/log/nginx/backinshape\.access\.log", f"access_log {tmp / 'logs' / 'nginx-access.log'}"),
+        (
+            r"access_log /var/log/nginx/backinshape\.access\.log",
+            f"access_log {tmp / 'logs' / 'nginx-access.log'}",
+        ),
         (r"ssl_certificate\s+\S+;", f"ssl_certificate {cert};"),
         (r"ssl_certificate_key\s+\S+;", f"ssl_certificate_key {key};"),
         (r"alias /srv/backinshape/staticfiles/;", f"alias {static_root}/;"),
