@@ -38,6 +38,26 @@ def display_name_has_hidden_characters(value: str) -> bool:
     )
 
 
+# Scripts whose letters look alike (Unicode's confusables, UTS #39): "Admin" written with a
+# Cyrillic capital A reads as the role word. A word mixing them is the spoofing UTS #39 §5.1 calls
+# mixed-script; one alphabet per word is what every real name uses.
+_LOOKALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
+
+
+def _letter_script(ch: str) -> str | None:
+    name = unicodedata.name(ch, "")
+    return next((script for script in _LOOKALIKE_SCRIPTS if name.startswith(script)), None)
+
+
+def display_name_mixes_lookalike_scripts(value: str) -> bool:
+    """A word with letters from more than one of Latin, Cyrillic and Greek in it."""
+    for word in re.findall(r"\w+", value):
+        scripts = {_letter_script(ch) for ch in word if ch.isalpha()} - {None}
+        if len(scripts) > 1:
+            return True
+    return False
+
+
 def display_name_key(value: str) -> str:
     """The name as people read it: NFKC, no case, letters and digits only."""
     folded = unicodedata.normalize("NFKC", value).casefold()

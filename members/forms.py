@@ -5,6 +5,7 @@ from .display_names import (
     MAX_LENGTH,
     display_name_has_hidden_characters,
     display_name_key,
+    display_name_mixes_lookalike_scripts,
     display_name_normalise,
     display_name_speaks_for_the_site,
 )
@@ -15,6 +16,11 @@ NAME_HIDDEN_CHARACTERS = (
     "formatting characters in it (such as text-direction marks or zero-width joiners)."
 )
 NAME_EMAIL = "Please choose a name rather than an email address: it is shown publicly."
+NAME_MIXED_SCRIPTS = (
+    "Please write each word of the name in one alphabet: letters from different alphabets "
+    "that look alike (such as a Cyrillic “а” in a Latin word) can make a name pass for "
+    "someone else's."
+)
 NAME_TOO_LONG = f"Please keep the name to {MAX_LENGTH} characters or fewer."
 NAME_TEAM = (
     "That name is kept for the Back In Shape team, so readers can tell who speaks for "
@@ -31,6 +37,8 @@ def display_name_clean(value: str, *, user=None) -> str:
         raise forms.ValidationError(NAME_HIDDEN_CHARACTERS)
     if "@" in value:
         raise forms.ValidationError(NAME_EMAIL)
+    if display_name_mixes_lookalike_scripts(value):
+        raise forms.ValidationError(NAME_MIXED_SCRIPTS)
     if len(value) > MAX_LENGTH:  # NFKC can lengthen a name ("㎆" is "MB")
         raise forms.ValidationError(NAME_TOO_LONG)
     if not value:

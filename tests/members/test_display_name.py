@@ -206,6 +206,28 @@ def test_a_guest_name_in_full_width_letters_is_kept_in_plain_letters(visitor, ep
     assert Comment.objects.get().name == "Jay K"
 
 
+LOOKALIKE_LETTERS = {
+    "a Cyrillic A in Admin": "\u0410dmin",
+    "a Greek omicron in a staff name": "S\u03bfphie",
+    "a Cyrillic e in the show's name": "Back In Shap\u0435",
+}
+
+
+@pytest.mark.parametrize("name", LOOKALIKE_LETTERS.values(), ids=LOOKALIKE_LETTERS.keys())
+def test_a_guest_name_mixing_lookalike_alphabets_in_a_word_is_refused(visitor, episode, name):
+    response = _guest_comment(visitor, episode, name)
+
+    assert response.status_code == 400
+    assert "in one alphabet" in response.text
+    assert "Words-kept-9c1" in response.text
+    assert not Comment.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["Ольга", "Νίκος", "Olga Ольга", "José", "Zoë-Anne"])
+def test_a_name_in_one_alphabet_a_word_is_welcome(visitor, episode, name):
+    assert _guest_comment(visitor, episode, name).status_code == 302
+
+
 def test_a_name_with_a_staff_name_inside_it_is_still_fine(visitor, staff, episode):
     assert _guest_comment(visitor, episode, "Samantha").status_code == 302
 
