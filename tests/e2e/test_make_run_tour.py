@@ -202,8 +202,9 @@ def test_the_tour_in_make_runs_configuration(stack, browser):
     )
     assert dt.datetime.now(ZoneInfo("Europe/London")) >= stack.release_at
     time.sleep(6)  # three more sweeps: nothing more goes out
-    sunday = [row for row in stack.outbox() if EPISODE in row[0]]
-    assert [to for _, to, _ in sunday] == [EMAIL]
+    sunday = [to for subject, to, _ in stack.outbox() if EPISODE in subject]
+    assert sunday.count(EMAIL) == 1  # the newcomer, once, beside the demo's subscribers
+    assert len(sunday) == len(set(sunday)), "someone got it twice"
     assert "Task episodes.tasks.release_mailings_resume" in stack.log()
     link.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(EPISODE)
