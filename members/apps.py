@@ -11,3 +11,8 @@ class MembersConfig(AppConfig):
         # Modules that use the models are loaded here, once the apps are ready.
         import_module("members.esp_webhooks")  # connects the anymail tracking receiver
         import_module("members.receivers")  # connects the page-cache receivers
+        # A material change to the privacy notice or terms flags who should be told.
+        services = import_module("members.services")
+        import_module("pages.services").register_material_change_listener(
+            services.policy_notice_flag
+        )

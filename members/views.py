@@ -21,6 +21,7 @@ from common.origin_check import csrf_token_or_same_origin
 from common.rate_limits import rate_setting
 
 from . import selectors, services, tasks
+from .account_panels import account_panels
 from .exports import member_data_export
 from .forms import (
     AccountDeleteForm,
@@ -330,6 +331,7 @@ def account(request):
             "private_feed_url": _private_feed_url(user),
             "email_verified": selectors.member_email_verified(user),
             "has_password": user.has_usable_password(),
+            "account_panels": account_panels(user=user),
         },
         status=status,
     )

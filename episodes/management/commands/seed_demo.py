@@ -1,8 +1,9 @@
 """`python manage.py seed_demo`: the demo site, loaded the same way however often it runs.
 
 Each app loads its own part, in the order the parts depend on each other:
-`members.demo` (plans and the demo logins), `episodes.demo` (topics, episodes, comments)
-and `programs.demo` (the Program and the demo member's fortnight on it). Every loader
+`members.demo` (plans and the demo logins), `pages.demo` (privacy, terms and the other
+site pages), `episodes.demo` (topics, episodes, comments) and `programs.demo` (the Program
+and the demo member's fortnight on it). Every loader
 writes only what is missing or differs, so a second run creates nothing and changes
 nothing.
 
@@ -20,6 +21,7 @@ from episodes.demo import episodes_load_demo
 from episodes.models import Comment, Episode, Topic
 from members.demo import DEMO_LOGINS, members_load_demo
 from members.models import Plan
+from pages.demo import pages_load_demo
 from programs.demo import program_load_demo, program_load_demo_member
 
 
@@ -41,6 +43,7 @@ class Command(BaseCommand):
         with_users = demo_users or settings.DEBUG
         with transaction.atomic():
             people = members_load_demo(with_logins=with_users, tally=tally)
+            pages_load_demo(tally=tally, by=people.staff)
             episodes = episodes_load_demo(staff=people.staff, tally=tally)
             phases, routines = program_load_demo()
             if people.member and (logged := program_load_demo_member(user=people.member)):
