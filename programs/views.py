@@ -268,7 +268,7 @@ def consent(request):
     next_url = _safe_next(request, reverse("programs:overview"))
     if not member_has_premium(request.user):
         return _premium_required(request)
-    form = ConsentForm(request.POST or None)
+    form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.program_consent_give(user=request.user)
@@ -291,7 +291,7 @@ def consent(request):
 def program_data(request):
     """Your Program data: what we keep and on what consent, a copy, and withdrawing
     consent, which deletes the health data (after a confirmation)."""
-    form = ProgramDataDeleteForm(request.POST or None)
+    form = ProgramDataDeleteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         removed = services.program_consent_withdraw(user=request.user)
         sessions = removed["session logs"]
