@@ -47,8 +47,8 @@ def data_retention_apply():
     counts = {kind: removed.get(kind, 0) for kind in RETENTION_KINDS}
     counts["comment IP addresses"] = ips
     logger.info(
-        "Data retention: removed %s.",
-        ", ".join(f"{count} {kind}" for kind, count in counts.items()),
+        "Data retention removed: %s.",
+        ", ".join(f"{kind} {count}" for kind, count in counts.items()),
         extra={"retention": counts},
     )
     return counts

@@ -211,9 +211,9 @@ def test_the_run_logs_how_many_rows_of_each_kind_went(program, caplog):
 
     [record] = [r for r in caplog.records if r.message.startswith("Data retention")]
     assert record.message == (
-        "Data retention: removed 1 members, 1 session logs, 1 check-ins, 0 check-in reminders, "
-        "2 progress audit entries, 1 progress records, 0 staff unlock reasons, "
-        "1 comment IP addresses."
+        "Data retention removed: members 1, session logs 1, check-ins 1, check-in reminders 0, "
+        "progress audit entries 2, progress records 1, staff unlock reasons 0, "
+        "comment IP addresses 1."
     )
     assert record.retention["session logs"] == 1
 
