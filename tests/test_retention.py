@@ -131,8 +131,8 @@ def test_a_live_membership_keeps_its_data_however_quiet(program, membership):
 
 
 def test_staff_keep_their_data(program):
-    staff = StaffFactory()
     with time_machine.travel(START, tick=False):
+        staff = StaffFactory()
         ProgramConsentFactory(user=staff)
         services.program_start(user=staff)
 

@@ -53,6 +53,8 @@ def test_a_member_sees_the_change_once_with_a_link(member_from_before):
     assert 'href="/privacy/">Read the privacy notice</a>' in first
     assert NOTICE not in second
     assert PolicyNoticeSeen.objects.filter(user=member_from_before).count() == 1
+    member_from_before.refresh_from_db()
+    assert not member_from_before.policy_notice_due  # the next pages ask nothing
 
 
 def test_the_notice_stays_gone_in_a_new_session(member_from_before):
@@ -100,6 +102,18 @@ def test_a_second_change_is_told_after_the_first_was_seen(member_from_before):
 
     assert "Second change." in html
     assert "First change." not in html
+
+
+def test_a_change_to_the_other_page_does_not_repeat_the_one_seen(member_from_before):
+    material_change(PageKind.PRIVACY, note="Privacy change.")
+    client = signed_in(member_from_before)
+    client.get("/")
+
+    material_change(PageKind.TERMS, note="Terms change.")
+    html = client.get("/").text
+
+    assert "Terms change." in html
+    assert "Privacy change." not in html
 
 
 def test_closing_the_notice_returns_to_the_page_and_it_never_shows_again(member_from_before):

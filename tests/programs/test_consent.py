@@ -332,3 +332,13 @@ def test_an_empty_agreement_form_is_answered_with_the_error(client, legacy):
     response = client.post("/program/consent/", {})
     assert response.status_code == 400
     assert "Please tick the box to agree." in response.text
+
+
+def test_staff_read_the_consents_and_cannot_change_them(staff_client, premium_member):
+    consent = ProgramConsent.objects.get(user=premium_member)
+    assert premium_member.email in staff_client.get("/admin/programs/programconsent/").text
+    url = f"/admin/programs/programconsent/{consent.pk}/change/"
+    assert staff_client.post(url, {"ended_at": "2026-01-01"}).status_code == 403
+    assert (
+        staff_client.get(f"/admin/programs/programconsent/{consent.pk}/delete/").status_code == 403
+    )
