@@ -15,7 +15,13 @@ from django.utils.text import slugify
 
 from programs.demo import program_load_demo
 from tests.conftest import require_service
-from tests.factories import CommentFactory, EpisodeFactory, TopicFactory
+from tests.factories import (
+    CommentFactory,
+    EpisodeFactory,
+    MembershipFactory,
+    TopicFactory,
+    site_page,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -67,9 +73,12 @@ def test_key_pages_are_valid_html(tmp_path, premium_member):
     CommentFactory(episode=episode, parent=parent, body="An answer.")
     EpisodeFactory.create_batch(3)
 
+    site_page("privacy")
     visitor = Client()
     member = Client()
     member.force_login(premium_member)
+    unasked = Client()  # a premium member the start page asks for consent
+    unasked.force_login(MembershipFactory().user)
     urls = {
         "home": (visitor, "/"),
         "episode list": (visitor, "/episodes/"),
@@ -80,6 +89,9 @@ def test_key_pages_are_valid_html(tmp_path, premium_member):
         "membership": (visitor, "/membership/"),
         "program overview": (visitor, "/program/"),
         "account (member)": (member, "/account/"),
+        "privacy notice": (visitor, "/privacy/"),
+        "program start, asking consent": (unasked, "/program/start/"),
+        "program data (member)": (member, "/account/program-data/"),
     }
     pages = {}
     for name, (client, url) in urls.items():
