@@ -268,6 +268,8 @@ def consent(request):
     next_url = _safe_next(request, reverse("programs:overview"))
     if not member_has_premium(request.user):
         return _premium_required(request)
+    if request.method != "POST" and selectors.program_consent_live(user=request.user):
+        return redirect(next_url)  # agreed already
     form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

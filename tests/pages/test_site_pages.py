@@ -2,11 +2,13 @@
 Markdown by staff, rendered safely, versioned on every change, and cached for visitors."""
 
 import datetime as dt
+import io
 from collections import Counter
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import IntegrityError
 from django.test import Client
 from django.utils import timezone
@@ -343,3 +345,14 @@ def test_the_privacy_notice_states_the_retention_the_site_applies(settings):
 def test_the_cancellation_page_states_the_grace_period_the_site_applies(settings):
     text = demo_page_read(PageKind.CANCELLATION)["body"].replace("\n", " ")
     assert f"keep premium for {settings.MEMBERSHIP_GRACE_DAYS} days" in text
+
+
+def test_a_new_site_loads_its_first_pages_with_one_command():
+    out = io.StringIO()
+    call_command("load_site_pages", stdout=out)
+    assert "Site pages: 7 written." in out.getvalue()
+    assert Page.objects.filter(version=1).count() == len(PageKind)
+
+    out = io.StringIO()
+    call_command("load_site_pages", stdout=out)
+    assert out.getvalue().strip() == "Site pages: 0 written."

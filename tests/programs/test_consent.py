@@ -342,3 +342,10 @@ def test_staff_read_the_consents_and_cannot_change_them(staff_client, premium_me
     assert (
         staff_client.get(f"/admin/programs/programconsent/{consent.pk}/delete/").status_code == 403
     )
+
+
+def test_the_consent_page_sends_someone_who_agreed_on(client, premium_member, program):
+    client.force_login(premium_member)
+    response = client.get("/program/consent/?next=/program/history/")
+    assert response.status_code == 302
+    assert response["Location"] == "/program/history/"
