@@ -98,6 +98,7 @@ ANONYMOUS_CACHEABLE_VIEWS = frozenset(
         "programs:overview",
         "programs:routine",
         "sitemap",
+        "pages:page",
     }
 )
 # Query parameters a cacheable page reads (digits only); tracking parameters are ignored

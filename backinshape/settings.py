@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "members",
     "episodes",
     "programs",
+    "pages",
     "demostripe",  # a stand-in for Stripe with DEBUG on and no keys (demostripe/__init__.py)
     "outbox",  # the development outbox at /dev/outbox/, with DEBUG on only
 ]
@@ -165,6 +166,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "backinshape.context_processors.site",
+                "members.context_processors.policy_notices",
             ],
         },
     },
@@ -499,6 +501,24 @@ CELERY_BEAT_SCHEDULE = {
 # The morning after a Program session, the check-in reminder goes out from this local time.
 CHECKIN_REMINDER_TIME = env_time("CHECKIN_REMINDER_TIME", "08:00")
 
+# Retention (the privacy notice says the same; README "Configuration"). A member's Program
+# health data is deleted once their account has been quiet this many days: no live
+# membership (never deleted while one runs), and no sign-in, Program activity or paid
+# period in that time. A year lets someone who lapses pick up where they stopped; UK GDPR
+# art. 5(1)(e) asks for no longer than needed. Comments' IP addresses serve only against
+# spam and abuse, which shows within weeks: cleared this many days after posting.
+PROGRAM_DATA_RETENTION_DAYS = env_int("PROGRAM_DATA_RETENTION_DAYS", 365)
+COMMENT_IP_RETENTION_DAYS = env_int("COMMENT_IP_RETENTION_DAYS", 90)
+for _name in ("PROGRAM_DATA_RETENTION_DAYS", "COMMENT_IP_RETENTION_DAYS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more days, not {globals()[_name]}.")
+# Beat applies them once a day at this local time (backinshape.tasks.data_retention_apply).
+RETENTION_TIME = env_time("RETENTION_TIME", "03:30")
+CELERY_BEAT_SCHEDULE["apply-data-retention"] = {
+    "task": "backinshape.tasks.data_retention_apply",
+    "schedule": crontab(minute=RETENTION_TIME.minute, hour=RETENTION_TIME.hour),
+}
+
 # Comments
 COMMENT_MAX_LENGTH = 3000
 COMMENT_RATE_LIMIT = env_str("COMMENT_RATE_LIMIT", "5/10m")
@@ -551,7 +571,22 @@ STRIPE_API_BASE = env_str("STRIPE_API_BASE")
 STRIPE_API_VERSION = "2026-10-28.endive"
 MEMBERSHIP_GRACE_DAYS = env_int("MEMBERSHIP_GRACE_DAYS", 7)
 
-# Content Security Policy: no inline scripts or styles anywhere.
+# Episode audio linked from another host (an episode's "audio URL" rather than an upload)
+# plays only from these origins, e.g. https://audio.example.org: the CSP names each one
+# rather than allowing any https: address, so a page loads nothing from a host nobody chose.
+# The player loads nothing until the listener presses play (preload="none").
+LINKED_AUDIO_ORIGINS = env_list("LINKED_AUDIO_ORIGINS")
+for _origin in LINKED_AUDIO_ORIGINS:
+    _parts = urlsplit(_origin)
+    if _parts.scheme != "https" or not _parts.netloc or _parts.path not in ("", "/"):
+        raise ImproperlyConfigured(
+            f"LINKED_AUDIO_ORIGINS holds origins like https://audio.example.org, not {_origin!r}."
+        )
+LINKED_AUDIO_ORIGINS = [origin.rstrip("/") for origin in LINKED_AUDIO_ORIGINS]
+
+# Content Security Policy: no inline scripts or styles anywhere, and nothing loaded from
+# another origin except the media storage, linked audio and the YouTube player after a
+# click (the privacy notice's cookie statement says so; tests/pages/test_third_parties.py).
 _form_action = [SELF, "https://checkout.stripe.com", "https://billing.stripe.com"]
 if STRIPE_API_BASE:
     _parts = urlsplit(STRIPE_API_BASE)
@@ -562,7 +597,7 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [SELF],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
-        "media-src": [SELF, "https:"],
+        "media-src": [SELF, *LINKED_AUDIO_ORIGINS],
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-src": ["https://www.youtube-nocookie.com"],

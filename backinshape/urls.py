@@ -8,6 +8,7 @@ from django.views.decorators.cache import cache_control
 from django.views.generic import TemplateView
 
 from episodes.sitemaps import SITEMAPS as EPISODE_SITEMAPS
+from pages.sitemaps import SitePageSitemap
 from programs.sitemaps import ExerciseSitemap, RoutineSitemap
 
 from . import admin_desk, views
@@ -18,12 +19,19 @@ admin.site.site_title = "Back In Shape admin"
 admin.site.index_title = "Episodes, members and the program"
 admin.site.login_form = RateLimitedAdminAuthenticationForm
 
-SITEMAPS = {**EPISODE_SITEMAPS, "routines": RoutineSitemap, "exercises": ExerciseSitemap}
+SITEMAPS = {
+    **EPISODE_SITEMAPS,
+    "routines": RoutineSitemap,
+    "exercises": ExerciseSitemap,
+    "site-pages": SitePageSitemap,
+}
 
 urlpatterns = [
     path("", include("episodes.urls")),
     path("", include("members.urls")),
     path("program/", include("programs.urls")),
+    path("account/program-data/", include("programs.account_urls")),
+    path("", include("pages.urls")),  # /privacy/, /terms/, /contact/ and the rest
     path("accounts/", include("allauth.urls")),
     path("admin/login/", admin_login, name="admin_login"),  # before the admin's own
     path("admin/status/", admin.site.admin_view(views.operations_status_page), name="admin_status"),

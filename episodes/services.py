@@ -206,6 +206,18 @@ def comments_moderate(*, comments: Iterable[Comment] | None = None, queryset=Non
     return changed
 
 
+def comment_ip_addresses_forget(*, before: dt.datetime) -> int:
+    """Clear the IP address of every comment posted before `before`; returns how many.
+
+    The address is kept only to deal with spam and abuse while a comment is new
+    (COMMENT_IP_RETENTION_DAYS, run daily by backinshape.tasks.data_retention_apply). No
+    page shows it, so no cached page changes.
+    """
+    return Comment.objects.filter(created_at__lt=before, ip_address__isnull=False).update(
+        ip_address=None
+    )
+
+
 # --- The Sunday release email ------------------------------------------------------------
 #
 # How a release goes out (README, "The Sunday email"): release_mailing_prepare() writes one

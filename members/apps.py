@@ -13,3 +13,8 @@ class MembersConfig(AppConfig):
         import_module("members.receivers")  # connects the page-cache receivers
         # Tells the demo Stripe our prices and webhook; it is used only in demo mode.
         import_module("members.demo_payments").demo_payments_connect()
+        # A material change to the privacy notice or terms flags who should be told.
+        services = import_module("members.services")
+        import_module("pages.services").register_material_change_listener(
+            services.policy_notice_flag
+        )

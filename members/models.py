@@ -50,6 +50,12 @@ class User(AbstractUser):
         default=True,
         help_text="One email the morning after a Program session, asking how your back feels.",
     )
+    policy_notice_due = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="A material change to the privacy notice or terms waits to be shown to them "
+        "(members/services/policy_notices.py).",
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from .models import FeedToken, Membership, Plan, Subscriber, User
@@ -53,6 +53,15 @@ def member_has_premium(user) -> bool:
     result = membership_grants_premium(membership)
     user.has_premium_memo = result
     return result
+
+
+def members_with_live_membership(*, today: dt.date):
+    """The ids of users whose membership is live: a subscription still open at Stripe
+    (active, trialing, past due, unpaid or paused) or complimentary premium not yet over.
+    Retention rules never delete their data for being quiet."""
+    return Membership.objects.filter(
+        Q(status__in=Membership.SUBSCRIPTION_OPEN_STATUSES) | Q(complimentary_until__gte=today)
+    ).values("user_id")
 
 
 def plans_on_offer() -> list[Plan]:

@@ -19,6 +19,7 @@ from common.origin_check import csrf_token_or_same_origin
 from common.rate_limits import rate_setting
 
 from . import selectors, services
+from .account_panels import account_panels
 from .exports import member_data_export
 from .forms import (
     AccountDeleteForm,
@@ -324,6 +325,7 @@ def account(request):
             "email_verified": selectors.member_email_verified(user),
             "has_password": user.has_usable_password(),
             "two_step": selectors.two_step_status(user),
+            "account_panels": account_panels(user=user),
         },
         status=status,
     )

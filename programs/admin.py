@@ -16,6 +16,7 @@ from .models import (
     MemberProgress,
     PauseReason,
     Phase,
+    ProgramConsent,
     ProgressEvent,
     Routine,
     RoutineStep,
@@ -399,3 +400,15 @@ class ProgressEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["user__email", "by__email", "reason"]
     list_select_related = ["user", "by", "routine__phase"]
     date_hierarchy = "created_at"
+
+
+@admin.register(ProgramConsent)
+class ProgramConsentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Who agreed to the Program keeping their health data, under which privacy notice, and
+    when it ended. Only the member gives or withdraws it."""
+
+    list_display = ["user", "given_at", "privacy_version", "ended_at", "end_reason"]
+    list_filter = ["end_reason"]
+    search_fields = ["user__email"]
+    list_select_related = ["user", "privacy_version__page"]
+    date_hierarchy = "given_at"

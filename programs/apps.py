@@ -13,3 +13,5 @@ class ProgramsConfig(AppConfig):
         exports = import_module("programs.exports")
         member_exports = import_module("members.exports")
         member_exports.register_export_section("program", exports.program_export_section)
+        account_panels = import_module("members.account_panels")
+        account_panels.register_account_panel("program_data", exports.program_account_panel)

@@ -16,6 +16,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from pages.models import PageKind, PageVersion
+
+from . import services
 from .demo_drawings import DRAWINGS, exercise_drawing_png
 from .models import (
     CheckIn,
@@ -566,10 +569,14 @@ def program_load_demo_member(*, user, today: dt.date | None = None) -> int:
     """Give the demo member a started program with a fortnight of sessions. Safe to rerun.
 
     Runs only for a member with no sessions yet, so it never rewrites a real history
-    (or the demo member's own clicks); returns how many sessions it created.
+    (or the demo member's own clicks); returns how many sessions it created. The demo
+    member agreed to us keeping their Program data when they started (with the privacy
+    notice of the day: without one, they are asked on their next visit, like anyone).
     """
     if SessionLog.objects.filter(user=user).exists():
         return 0
+    if PageVersion.objects.filter(page__kind=PageKind.PRIVACY).exists():
+        services.program_consent_give(user=user)  # keeps a consent already given
     today = today or timezone.localdate()
     phase_one = Phase.objects.order_by("number").first()
     if phase_one is None:

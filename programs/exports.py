@@ -8,7 +8,7 @@ from typing import IO
 
 from .models import MemberProgress, ProgressEvent, Unlock
 from .rules import session_checkin
-from .selectors import GradedSession, member_sessions
+from .selectors import GradedSession, member_sessions, program_consents, program_data_summary
 
 CSV_HEADER = [
     "date",
@@ -72,7 +72,8 @@ def _when(value):
 
 
 def program_export_section(user) -> dict:
-    """The "program" section of "Download all my data": progress, unlocks, sessions, events."""
+    """The "program" section of "Download all my data": consent, progress, unlocks,
+    sessions with their check-ins, and the audit entries (safety answers, pauses)."""
     progress = MemberProgress.objects.filter(user=user).first()
     unlocks = Unlock.objects.filter(user=user).select_related("routine__phase")
     events = ProgressEvent.objects.filter(user=user).select_related("routine")
@@ -83,7 +84,18 @@ def program_export_section(user) -> dict:
             "paused_at": _when(progress.paused_at),
             "pause_reason": progress.pause_reason,
             "pause_note": progress.pause_note,
+            "staff_paused_at": _when(progress.staff_paused_at),
+            "staff_pause_note": progress.staff_pause_note,
         },
+        "consent": [
+            {
+                "given_at": _when(consent.given_at),
+                "privacy_notice_version": consent.privacy_version.number,
+                "ended_at": _when(consent.ended_at),
+                "ended_because": consent.get_end_reason_display() if consent.ended_at else None,
+            }
+            for consent in program_consents(user=user)
+        ],
         "unlocks": [
             {
                 "routine": unlock.routine.title,
@@ -125,4 +137,16 @@ def program_export_section(user) -> dict:
             }
             for event in events.order_by("created_at", "pk")
         ],
+    }
+
+
+def program_account_panel(user) -> dict | None:
+    """The account page's panel on Program data (one query): shown to a member with a
+    consent on record or Program data held; None for everyone else."""
+    summary = program_data_summary(user=user)
+    if summary.consent_given_at is None and not summary.holds_data:
+        return None
+    return {
+        "template": "programs/includes/account_program_data.html",
+        "consent_given_at": summary.consent_given_at,
     }

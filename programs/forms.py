@@ -4,7 +4,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from .models import Compared, Done, Routine
 from .services import LOG_DAYS_BACK, RED_FLAGS
@@ -160,13 +162,49 @@ class CheckInForm(forms.Form):
     )
 
 
+def consent_field() -> forms.BooleanField:
+    """The explicit consent to keeping Program health data: an unticked box, a line on what
+    is kept and why, and the privacy notice a click away (UK GDPR arts. 7 and 9(2)(a))."""
+    return forms.BooleanField(
+        label="I agree to Back In Shape keeping my Program data about my back",
+        required=True,
+        help_text=format_html(
+            "We keep your safety answers, the sessions you log (pain, effort and notes), your "
+            "check-ins and any flare-ups, only to grade your sessions and open your next "
+            "routine. Download it or withdraw at any time from your account. "
+            '<a href="{}">Read our privacy notice</a>.',
+            reverse("pages:page", args=["privacy"]),
+        ),
+        error_messages={
+            "required": "Please tick the box to agree. Without it we can't keep your "
+            "sessions, but you can still read every routine."
+        },
+    )
+
+
+class ConsentForm(forms.Form):
+    """Asked of a member whose program is under way without a consent on record."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["health_data_consent"] = consent_field()  # its link is reversed here
+
+
+class ProgramDataDeleteForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="Yes, withdraw my consent and delete my Program data",
+        help_text="This can't be undone.",
+        error_messages={"required": "Tick the box to confirm you want your Program data deleted."},
+    )
+
+
 YES_NO = [("no", "No"), ("yes", "Yes")]
 
 
 class RedFlagForm(forms.Form):
     """The red-flag screen: one yes/no question per warning sign, every one answered."""
 
-    def __init__(self, *args, ask_clinician: bool = False, **kwargs):
+    def __init__(self, *args, ask_clinician: bool = False, ask_consent: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         for key, question in RED_FLAGS.items():
             self.fields[key] = forms.ChoiceField(
@@ -181,6 +219,8 @@ class RedFlagForm(forms.Form):
                 required=True,
                 error_messages={"required": "Please confirm you've been checked by a clinician."},
             )
+        if ask_consent:
+            self.fields["health_data_consent"] = consent_field()
 
     @property
     def question_fields(self):

@@ -8,19 +8,32 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+)
 from django.http import Http404
 from django.utils import timezone
 
 from common.markdown import render_markdown
-from members.selectors import member_has_premium
+from members.selectors import member_has_premium, members_with_live_membership
 
 from .models import (
+    CheckIn,
     Done,
     Exercise,
     MemberProgress,
     PauseReason,
     Phase,
+    ProgramConsent,
+    ProgressEvent,
     Routine,
     RoutineStep,
     SessionLog,
@@ -258,6 +271,7 @@ class ProgramState:
     routines: list[Routine]
     by_routine: dict[int, RoutineState]
     sessions: list[SessionLog]  # newest first
+    consented: bool = False  # a live consent to keeping their health data (ProgramConsent)
 
     # ----- where the member is
     @property
@@ -292,7 +306,14 @@ class ProgramState:
 
     @property
     def can_log(self) -> bool:
-        return self.has_premium and self.started and not self.paused
+        return self.has_premium and self.started and not self.paused and self.consented
+
+    @property
+    def needs_consent(self) -> bool:
+        """A premium member with a program under way who hasn't agreed to us keeping their
+        health data (it was kept before we asked, or they withdrew): asked before anything
+        more is stored. Before starting, the safety check asks instead."""
+        return self.has_premium and not self.consented and self.started
 
     def is_unlocked(self, routine: Routine) -> bool:
         state = self.by_routine.get(routine.pk)
@@ -346,8 +367,11 @@ class ProgramState:
     @property
     def checkins_asked(self) -> list[SessionLog]:
         """The check-ins the pages ask for: none while a red flag pauses the program (the
-        member is told to see a doctor; a check-in form would say carry on as usual)."""
-        return [] if self.paused_for_red_flag else self.checkins_due
+        member is told to see a doctor; a check-in form would say carry on as usual), nor
+        before the member agrees to us keeping their answers."""
+        if self.paused_for_red_flag or not self.consented:
+            return []
+        return self.checkins_due
 
     @property
     def logged_today(self) -> bool:
@@ -374,7 +398,7 @@ class ProgramState:
         there is nothing to ask: not started, lapsed, or paused. A red-flag pause asks for a
         doctor, not a check-in; a flare-up pause still takes check-ins but no new sessions.
         """
-        if not (self.started and self.has_premium) or self.paused_for_red_flag:
+        if not (self.started and self.has_premium and self.consented) or self.paused_for_red_flag:
             return ""
         if self.checkins_due:
             return "checkin"
@@ -539,8 +563,17 @@ def program_state(*, user, today: dt.date | None = None) -> ProgramState:
     by_routine = {r.pk: RoutineState(routine=r) for r in routines}
     progress = None
     sessions: list[SessionLog] = []
+    consented = False
     if getattr(user, "is_authenticated", False):
-        progress = MemberProgress.objects.filter(user=user).first()
+        # The consent rides along with the progress row; only a member without one (not
+        # started yet) costs a query of its own.
+        live_consent = ProgramConsent.objects.filter(user=user, ended_at__isnull=True)
+        progress = (
+            MemberProgress.objects.filter(user=user)
+            .annotate(consented=Exists(live_consent))
+            .first()
+        )
+        consented = progress.consented if progress is not None else live_consent.exists()
         for unlock in Unlock.objects.filter(user=user):
             if unlock.routine_id in by_routine:
                 by_routine[unlock.routine_id].unlock = unlock
@@ -562,6 +595,7 @@ def program_state(*, user, today: dt.date | None = None) -> ProgramState:
         routines=routines,
         by_routine=by_routine,
         sessions=sessions,
+        consented=consented,
     )
 
 
@@ -591,3 +625,111 @@ def member_sessions(*, user) -> list[GradedSession]:
         .order_by("-date", "-created_at")
     )
     return [GradedSession(s, session_grade(session=s)) for s in sessions]
+
+
+# --------------------------------------------------------------------------- consent and data
+
+
+def program_consent_live(*, user) -> bool:
+    """Whether the member has agreed, and not withdrawn, to the Program keeping their
+    health data."""
+    return ProgramConsent.objects.filter(user=user, ended_at__isnull=True).exists()
+
+
+def program_consents(*, user) -> list[ProgramConsent]:
+    """Every consent the member gave, newest first, with the privacy notice's version."""
+    return list(
+        ProgramConsent.objects.filter(user=user)
+        .select_related("privacy_version__page")
+        .order_by("-given_at")
+    )
+
+
+def _holds_program_data(user_ref) -> Q:
+    """Whether the user (an OuterRef to one) has Program health data: a session, an audit
+    entry, or a progress record of their own (not only a hold staff placed)."""
+    return (
+        Q(Exists(SessionLog.objects.filter(user=user_ref)))
+        | Q(Exists(ProgressEvent.objects.filter(user=user_ref)))
+        | Q(
+            Exists(
+                MemberProgress.objects.filter(user=user_ref).filter(
+                    Q(started_at__isnull=False) | Q(paused_at__isnull=False)
+                )
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ProgramDataSummary:
+    consent_given_at: dt.datetime | None  # the live consent's; None without one
+    holds_data: bool
+
+
+def program_data_summary(*, user) -> ProgramDataSummary:
+    """The member's live consent and whether we hold Program data about them, in one query."""
+    live = ProgramConsent.objects.filter(user=OuterRef("pk"), ended_at__isnull=True)
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(
+            consent_given_at=Subquery(live.values("given_at")[:1]),
+            holds_data=ExpressionWrapper(
+                _holds_program_data(OuterRef("pk")), output_field=BooleanField()
+            ),
+        )
+        .values("consent_given_at", "holds_data")
+        .first()
+    ) or {"consent_given_at": None, "holds_data": False}
+    return ProgramDataSummary(
+        consent_given_at=row["consent_given_at"], holds_data=bool(row["holds_data"])
+    )
+
+
+def _latest(model, user_path: str, field: str):
+    return Subquery(
+        model.objects.filter(**{user_path: OuterRef("pk")})
+        .order_by()
+        .values(user_path)
+        .annotate(latest=Max(field))
+        .values("latest")[:1]
+    )
+
+
+def program_data_quiet_members(*, cutoff: dt.datetime, today: dt.date) -> list:
+    """Members holding Program data whose accounts have been quiet since before `cutoff`.
+
+    Quiet means nothing has happened since then: no sign-in, no session, check-in or
+    progress entry, no consent given, no membership change and no paid or complimentary
+    period running past it. Never anyone with a live membership (a subscription still open
+    at Stripe, or complimentary premium), nor staff, however long they have been away.
+    """
+    candidates = (
+        get_user_model()
+        .objects.filter(_holds_program_data(OuterRef("pk")), date_joined__lt=cutoff, is_staff=False)
+        .filter(Q(last_login__isnull=True) | Q(last_login__lt=cutoff))
+        .exclude(pk__in=members_with_live_membership(today=today))
+        .annotate(
+            last_session=_latest(SessionLog, "user", "created_at"),
+            last_checkin=_latest(CheckIn, "session__user", "created_at"),
+            last_event=_latest(ProgressEvent, "user", "created_at"),
+            last_consent=_latest(ProgramConsent, "user", "given_at"),
+        )
+        .select_related("membership")
+    )
+    quiet = []
+    for user in candidates:
+        moments = [user.last_session, user.last_checkin, user.last_event, user.last_consent]
+        membership = getattr(user, "membership", None)
+        if membership is not None:
+            moments += [membership.updated_at, membership.current_period_end]
+            if membership.complimentary_until:
+                moments.append(
+                    timezone.make_aware(
+                        dt.datetime.combine(membership.complimentary_until, dt.time.max)
+                    )
+                )
+        if all(moment is None or moment < cutoff for moment in moments):
+            quiet.append(user)
+    return quiet

@@ -6,25 +6,32 @@ are described in DESIGN.md, "Program progression (pain-monitoring model)".
 """
 
 import datetime as dt
+import logging
+from collections import Counter
 from enum import StrEnum
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from members.selectors import member_has_premium
+from pages.models import PageKind, PageVersion
 
 from . import selectors
 from .models import (
     CheckIn,
     MemberProgress,
     PauseReason,
+    ProgramConsent,
     ProgressEvent,
     Routine,
     SessionLog,
     Unlock,
     UnlockMethod,
 )
+
+logger = logging.getLogger(__name__)
 
 # A member may log a session a little after the day they did it, but not so far back that
 # the "7 days since the first session" part of the unlock rule could be written backwards.
@@ -60,9 +67,24 @@ class ScreenOutcome(StrEnum):
     ALREADY_STARTED = "already_started"
 
 
+class ConsentRequired(PermissionDenied):
+    """The member hasn't agreed (or no longer agrees) to the Program keeping their health
+    data, so nothing about their back may be stored."""
+
+
 def _require_premium(user) -> None:
     if not member_has_premium(user):
         raise PermissionDenied("The Back In Shape Program is for premium members.")
+
+
+def _require_consent(user) -> None:
+    """Every write of Program data about a member asks this first (UK GDPR art. 9(2)(a):
+    health data only with explicit consent; see ProgramConsent)."""
+    if not selectors.program_consent_live(user=user):
+        raise ConsentRequired(
+            "Before we keep anything more about your back, we need your agreement to store "
+            "your Program data. You can still read every routine."
+        )
 
 
 def _record(*, user, kind: str, reason: str, by=None, routine: Routine | None = None) -> None:
@@ -107,6 +129,7 @@ def program_start(*, user, by=None) -> Unlock | None:
 
     Called once the red-flag screen has been answered "no" throughout.
     """
+    _require_consent(user)
     routine = _first_routine()
     if routine is None:
         raise ValidationError("The Program has no routines yet.")
@@ -138,6 +161,7 @@ def red_flag_screen_record(
     report the program pauses until the member says it has settled.
     """
     _require_premium(user)
+    _require_consent(user)
     unknown = set(answers) - set(RED_FLAGS)
     if unknown or set(answers) != set(RED_FLAGS):
         raise ValidationError("Please answer every question.")
@@ -255,6 +279,7 @@ def program_resume(*, user, by, note: str = "") -> MemberProgress:
 def program_resume_after_flare_up(*, user) -> MemberProgress:
     """The member says their flare-up has settled."""
     _require_premium(user)
+    _require_consent(user)
     progress = MemberProgress.objects.filter(user=user).first()
     if progress is None or progress.pause_reason != PauseReason.FLARE_UP:
         raise PermissionDenied("Only a pause for a flare-up can be resumed here.")
@@ -279,6 +304,7 @@ def session_log(
 ) -> SessionLog:
     """Log one session of an unlocked routine, at most one per routine a day."""
     _require_premium(user)
+    _require_consent(user)
     today = today or timezone.localdate()
     progress = MemberProgress.objects.filter(user=user).first()
     if progress is None or progress.started_at is None:
@@ -324,6 +350,7 @@ def checkin_record(
 ) -> CheckIn:
     """Record the next-morning check-in for one of the member's sessions, then apply the rule."""
     _require_premium(user)
+    _require_consent(user)
     if session.user_id != user.pk:
         raise PermissionDenied("That isn't your session.")
     today = today or timezone.localdate()
@@ -356,7 +383,8 @@ def routine_unlock_check(*, user, routine: Routine, today: dt.date | None = None
 
 
 def _unlock_check_in_state(*, state: selectors.ProgramState, routine: Routine) -> Unlock | None:
-    if not state.has_premium or not state.started or state.paused:
+    # Without consent nothing more is stored, an unlock and its audit entry included.
+    if not state.has_premium or not state.started or state.paused or not state.consented:
         return None
     progress = state.unlock_progress_for(routine)
     if progress is None or not progress.ready:
@@ -427,3 +455,102 @@ def routine_unlock_next_by_staff(*, user, staff, reason: str) -> Unlock | None:
     if routine is None:
         return None
     return routine_unlock_by_staff(user=user, routine=routine, staff=staff, reason=reason)
+
+
+# --------------------------------------------------------------------------- consent and data
+
+
+def program_consent_give(*, user) -> ProgramConsent:
+    """Record the member's explicit consent to the Program keeping their health data, with
+    the privacy notice's version as it reads now. Giving it twice keeps the first."""
+    privacy = (
+        PageVersion.objects.filter(page__kind=PageKind.PRIVACY)
+        .order_by("-number")
+        .only("pk")
+        .first()
+    )
+    if privacy is None:
+        logger.error("Program consent asked for, but there is no privacy notice to agree to.")
+        raise ValidationError(
+            "Our privacy notice isn't published yet, so we can't ask for your agreement. "
+            "Please try again later."
+        )
+    try:
+        with transaction.atomic():
+            return ProgramConsent.objects.create(user=user, privacy_version=privacy)
+    except IntegrityError:  # already agreed (a second tab, a double click)
+        return ProgramConsent.objects.get(user=user, ended_at__isnull=True)
+
+
+# Said in place of what staff wrote when they opened a routine by hand, once the member's
+# health data is deleted: staff's reasons can mention their health.
+STAFF_UNLOCK_REASON_CLEARED = "Opened by our team."
+
+
+def _program_data_delete(*, user) -> Counter:
+    """Delete a member's Program health data; return how many rows of each kind went.
+
+    Goes: every session log with its check-in and reminder, every progress audit entry
+    (safety answers, flare-ups, pauses), and the member's own progress record (when they
+    started, their pause and its note). Kept, because the membership itself needs them:
+    the routines they have opened (premium's "unlocks are yours to keep"), with staff's
+    free-text reasons replaced, and a hold staff placed on their program (which only staff
+    lift, for their safety). Their consent records are kept too: the proof of consent.
+    """
+    removed: Counter = Counter()
+    _, by_model = SessionLog.objects.filter(user=user).delete()
+    removed["session logs"] += by_model.get("programs.SessionLog", 0)
+    removed["check-ins"] += by_model.get("programs.CheckIn", 0)
+    removed["check-in reminders"] += by_model.get("programs.CheckInReminder", 0)
+    removed["progress audit entries"] += ProgressEvent.objects.filter(user=user).delete()[0]
+    progress = MemberProgress.objects.filter(user=user).first()
+    if progress is not None and progress.staff_paused_at is not None:
+        MemberProgress.objects.filter(pk=progress.pk).update(
+            started_at=None, paused_at=None, pause_reason="", pause_note="", paused_by=None
+        )
+        removed["progress records"] += 1
+    elif progress is not None:
+        removed["progress records"] += MemberProgress.objects.filter(pk=progress.pk).delete()[0]
+    removed["staff unlock reasons"] += (
+        Unlock.objects.filter(user=user, method=UnlockMethod.STAFF)
+        .exclude(reason=STAFF_UNLOCK_REASON_CLEARED)
+        .update(reason=STAFF_UNLOCK_REASON_CLEARED)
+    )
+    return removed
+
+
+def _consent_end(*, user, reason: str) -> int:
+    return ProgramConsent.objects.filter(user=user, ended_at__isnull=True).update(
+        ended_at=timezone.now(), end_reason=reason
+    )
+
+
+@transaction.atomic
+def program_consent_withdraw(*, user) -> Counter:
+    """The member withdraws consent: their Program health data is deleted now, and nothing
+    more is stored until they agree again. Works for a member who never gave consent too
+    (data from before it was asked for): it deletes their data all the same."""
+    removed = _program_data_delete(user=user)
+    _consent_end(user=user, reason=ProgramConsent.EndReason.WITHDRAWN)
+    logger.info(
+        "Program data of user %s deleted on withdrawal of consent: %s",
+        user.pk,
+        ", ".join(f"{count} {kind}" for kind, count in sorted(removed.items())) or "nothing",
+    )
+    return removed
+
+
+def program_data_retention_apply(*, now: dt.datetime | None = None) -> Counter:
+    """Delete the Program health data of every member whose account has gone quiet for
+    PROGRAM_DATA_RETENTION_DAYS (selectors.program_data_quiet_members: never anyone with a
+    live membership), and end their consent. Returns the rows removed, by kind, and
+    "members" for how many people."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.PROGRAM_DATA_RETENTION_DAYS)
+    removed: Counter = Counter()
+    for user in selectors.program_data_quiet_members(cutoff=cutoff, today=timezone.localdate(now)):
+        with transaction.atomic():
+            removed += _program_data_delete(user=user)
+            _consent_end(user=user, reason=ProgramConsent.EndReason.RETENTION)
+        removed["members"] += 1
+    return removed

@@ -11,6 +11,7 @@ urlpatterns = [
     path("start/", views.start, name="start"),
     path("flare-up/", views.flare_up, name="flare_up"),
     path("resume/", views.resume, name="resume"),
+    path("consent/", views.consent, name="consent"),
     path("get-help-now/", views.seek_care, name="seek_care"),
     path("sessions/<int:session_id>/check-in/", views.checkin, name="checkin"),
     path("exercises/<slug:slug>/", views.exercise_detail, name="exercise"),

@@ -7,13 +7,15 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from members.selectors import member_has_premium
 
 from . import charts, exports, reminders, rules, selectors, services
-from .forms import CheckInForm, RedFlagForm, SessionLogForm
+from .forms import CheckInForm, ConsentForm, ProgramDataDeleteForm, RedFlagForm, SessionLogForm
 from .models import PauseReason, Routine
 
 
@@ -30,6 +32,25 @@ def _premium_required(request):
         "sessions and open the next routines as your back gets stronger.",
         join=True,
     )
+
+
+def _consent_needed(request, error: services.ConsentRequired, *, next_url: str, form=None):
+    """A write refused for want of consent: say so calmly, and ask for it right here."""
+    return render(
+        request,
+        "programs/consent.html",
+        {"form": form or ConsentForm(), "refused": str(error), "next_url": next_url},
+        status=403,
+    )
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
 
 
 def _member_state(request) -> selectors.ProgramState:
@@ -52,6 +73,7 @@ def overview(request):
                     "grades": {grade.value: grade for grade in rules.Grade},
                     # The thresholds in the key: the current routine's, or the defaults.
                     "rules": state.current_routine or Routine(),
+                    "consent_form": ConsentForm() if state.needs_consent else None,
                 },
             )
     return render(
@@ -95,6 +117,7 @@ def _render_routine(request, routine: Routine, *, log_form=None, checkin_forms=N
                 (s, checkin_forms.get(s.pk) or CheckInForm(prefix=f"checkin-{s.pk}")) for s in due
             ],
             sessions=state.sessions_for(routine)[: selectors.RECENT_SESSIONS_SHOWN],
+            consent_form=ConsentForm() if state.needs_consent else None,
         )
     return render(request, "programs/routine_detail.html", context, status=status)
 
@@ -115,6 +138,8 @@ def session_log(request, phase_slug, routine_slug):
     if form.is_valid():
         try:
             services.session_log(user=request.user, routine=routine, **form.cleaned_data)
+        except services.ConsentRequired as error:
+            return _consent_needed(request, error, next_url=f"{routine.get_absolute_url()}#log")
         except PermissionDenied as error:
             return _not_allowed(request, str(error))
         except ValidationError as error:
@@ -139,6 +164,12 @@ def checkin(request, session_id):
     if form.is_valid():
         try:
             services.checkin_record(user=request.user, session=session, **form.cleaned_data)
+        except services.ConsentRequired as error:
+            return _consent_needed(
+                request,
+                error,
+                next_url=f"{session.routine.get_absolute_url()}#checkin-{session.pk}",
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -158,9 +189,12 @@ def _red_flag_screen(request, *, occasion: str):
     ask_clinician = state.paused_for_red_flag
     if occasion == "start" and state.started and not ask_clinician:
         return redirect("programs:overview")
-    form = RedFlagForm(request.POST or None, ask_clinician=ask_clinician)
+    ask_consent = not state.consented
+    form = RedFlagForm(request.POST or None, ask_clinician=ask_clinician, ask_consent=ask_consent)
     if request.method == "POST" and form.is_valid():
         try:
+            if ask_consent:
+                services.program_consent_give(user=request.user)
             outcome = services.red_flag_screen_record(
                 user=request.user,
                 answers=form.answers(),
@@ -193,6 +227,7 @@ def _red_flag_screen(request, *, occasion: str):
             "flare_up": occasion == "flare_up",
             "state": state,
             "ask_clinician": ask_clinician,
+            "ask_consent": ask_consent,
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -217,10 +252,69 @@ def flare_up(request):
 def resume(request):
     try:
         services.program_resume_after_flare_up(user=request.user)
+    except services.ConsentRequired as error:
+        return _consent_needed(request, error, next_url=reverse("programs:overview") + "#today")
     except PermissionDenied as error:
         return _not_allowed(request, str(error))
     messages.success(request, "Welcome back. Start gently: an easier routine is a fine first step.")
     return redirect(reverse("programs:overview") + "#today")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def consent(request):
+    """Agree to the Program keeping your health data: asked of a member whose program is
+    under way without a consent on record (before it was asked for, or after withdrawing)."""
+    next_url = _safe_next(request, reverse("programs:overview"))
+    if not member_has_premium(request.user):
+        return _premium_required(request)
+    if request.method != "POST" and selectors.program_consent_live(user=request.user):
+        return redirect(next_url)  # agreed already
+    form = ConsentForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.program_consent_give(user=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Thank you. Your program carries on where it stopped.")
+            return redirect(next_url)
+    return render(
+        request,
+        "programs/consent.html",
+        {"form": form, "next_url": next_url},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+@never_cache  # personal data: no shared cache or back button should keep a copy
+def program_data(request):
+    """Your Program data: what we keep and on what consent, a copy, and withdrawing
+    consent, which deletes the health data (after a confirmation)."""
+    form = ProgramDataDeleteForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        removed = services.program_consent_withdraw(user=request.user)
+        sessions = removed["session logs"]
+        messages.success(
+            request,
+            "Done: your Program data is deleted"
+            + (f", {sessions} session{'s' if sessions != 1 else ''} included" if sessions else "")
+            + ". We won't keep anything more about your back unless you agree again. "
+            "Your premium routines stay open for you to read.",
+        )
+        return redirect("members:account")
+    return render(
+        request,
+        "programs/program_data.html",
+        {
+            "form": form,
+            "consents": selectors.program_consents(user=request.user),
+            "holds_data": selectors.program_data_summary(user=request.user).holds_data,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 HISTORY_PER_PAGE = 20

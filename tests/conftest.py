@@ -19,7 +19,13 @@ from django.core.cache import cache
 from django.test import Client
 
 from backinshape.celery import app
-from tests.factories import EpisodeFactory, MembershipFactory, StaffFactory, UserFactory
+from tests.factories import (
+    EpisodeFactory,
+    MembershipFactory,
+    ProgramConsentFactory,
+    StaffFactory,
+    UserFactory,
+)
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -78,8 +84,21 @@ def free_member(db):
 
 @pytest.fixture
 def premium_member(db):
+    """A paying member who has agreed to the Program keeping their health data (as every
+    member who starts it has); `premium_member_without_consent` has not."""
     membership = MembershipFactory(
         user=UserFactory(email="premium.member@example.com", display_name="Priya")
+    )
+    ProgramConsentFactory(user=membership.user)
+    return membership.user
+
+
+@pytest.fixture
+def premium_member_without_consent(db):
+    """A paying member who hasn't agreed to the Program keeping their health data: new to
+    it, or holding Program data from before consent was asked for."""
+    membership = MembershipFactory(
+        user=UserFactory(email="premium.unasked@example.com", display_name="Uma")
     )
     return membership.user
 

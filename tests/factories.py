@@ -6,6 +6,9 @@ from django.utils import timezone
 
 from episodes.models import Comment, Episode, Topic
 from members.models import Membership, Plan, Subscriber, User
+from pages import services as page_services
+from pages.models import Page, PageKind, PageVersion
+from programs.models import ProgramConsent
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -130,3 +133,32 @@ class SubscriberFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"reader{n}@example.com")
     confirmed_at = factory.LazyFunction(timezone.now)
+
+
+def site_page(kind: str = PageKind.PRIVACY, **words) -> Page:
+    """A site page as staff first wrote it (through the service, so it is version 1);
+    the page already there if the site has it."""
+    page = Page.objects.filter(kind=kind).first()
+    if page is None or not page.version:
+        page = page or Page(kind=kind)
+        page_services.page_save(
+            page=page,
+            title=words.get("title", PageKind(kind).label),
+            summary=words.get("summary", f"The {PageKind(kind).label.lower()} of Back In Shape."),
+            body=words.get("body", "## What this page says\n\nPlain words, in short sentences."),
+        )
+    return page
+
+
+def privacy_notice_version() -> PageVersion:
+    """The privacy notice's current version, writing the notice first if there is none."""
+    return site_page(PageKind.PRIVACY).versions.order_by("-number").first()
+
+
+class ProgramConsentFactory(factory.django.DjangoModelFactory):
+    """A member's live consent to the Program keeping their health data."""
+
+    class Meta:
+        model = ProgramConsent
+
+    privacy_version = factory.LazyFunction(privacy_notice_version)

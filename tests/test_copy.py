@@ -20,6 +20,7 @@ def copy_files() -> list[Path]:
         *sorted((ROOT / "templates").rglob("*.html")),
         *sorted((ROOT / "templates").rglob("*.txt")),
         *sorted((ROOT / "episodes" / "demo_articles").glob("*.md")),
+        *sorted((ROOT / "pages" / "demo_pages").glob("*.md")),
         ROOT / "episodes" / "demo.py",
         ROOT / "members" / "demo.py",
         ROOT / "programs" / "demo.py",

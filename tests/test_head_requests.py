@@ -11,7 +11,7 @@ from members.services import sunday_email_unsubscribe_token
 from programs import services as program_services
 from programs.demo import program_load_demo
 from programs.models import Routine
-from tests.factories import EpisodeFactory, SubscriberFactory, TopicFactory
+from tests.factories import EpisodeFactory, SubscriberFactory, TopicFactory, site_page
 from tests.programs.factories import SessionLogFactory
 from tests.site_urls import site_routes
 
@@ -26,6 +26,7 @@ POST_ONLY = {
     "programs:resume",
     "programs:checkin",
     "programs:session_log",
+    "pages:notice_dismiss",
 }
 
 ROUTES = site_routes()
@@ -41,6 +42,7 @@ def real_values(premium_member):
     routine = Routine.objects.select_related("phase").order_by("phase__number", "position")[0]
     session = SessionLogFactory(user=premium_member, routine=routine)
     subscriber = SubscriberFactory(confirmed_at=None)
+    site_page("privacy")
     values = {
         "slug": episode.slug,
         "token": subscriber.token,
@@ -53,6 +55,7 @@ def real_values(premium_member):
         "pk": "1",  # a passkey's or an outbox message's page: someone else's or none is a 404
         "year": str(timezone.localtime(episode.publish_at).year),
         "portal_id": "bps_unknown",  # the development stand-ins: a 404 off DEBUG
+        "kind": "privacy",
     }
     overrides = {
         "episodes:topic": {"slug": topic.slug},

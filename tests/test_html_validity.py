@@ -17,7 +17,13 @@ from programs import services as program_services
 from programs.demo import program_load_demo
 from programs.models import Routine
 from tests.conftest import require_service
-from tests.factories import CommentFactory, EpisodeFactory, TopicFactory
+from tests.factories import (
+    CommentFactory,
+    EpisodeFactory,
+    MembershipFactory,
+    TopicFactory,
+    site_page,
+)
 from tests.programs.conftest import add_session, on_day
 
 pytestmark = pytest.mark.django_db
@@ -80,11 +86,14 @@ def test_key_pages_are_valid_html(tmp_path, premium_member, staff, time_machine)
     CommentFactory(episode=episode, status="pending", body="Waiting on the staff desk.")
     EpisodeFactory.create_batch(3)
 
+    site_page("privacy")
     visitor = Client()
     member = Client()
     member.force_login(premium_member)
     staff_member = Client()
     staff_member.force_login(staff)
+    unasked = Client()  # a premium member the start page asks for consent
+    unasked.force_login(MembershipFactory().user)
     urls = {
         "home": (visitor, "/"),
         "episode list": (visitor, "/episodes/"),
@@ -100,6 +109,9 @@ def test_key_pages_are_valid_html(tmp_path, premium_member, staff, time_machine)
         "routine (member)": (member, first_routine.get_absolute_url()),
         "routine (visitor)": (visitor, first_routine.get_absolute_url()),
         "staff desk": (staff_member, "/admin/"),
+        "privacy notice": (visitor, "/privacy/"),
+        "program start, asking consent": (unasked, "/program/start/"),
+        "program data (member)": (member, "/account/program-data/"),
     }
     pages = {}
     for name, (client, url) in urls.items():

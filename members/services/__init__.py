@@ -12,6 +12,7 @@ looks it up (say `members.services.stripe_sync`), not here.
 - membership_emails: welcome, payment failed, ended
 - account: a member's settings, and deleting the account
 - feed_tokens: the private premium podcast feed address
+- policy_notices: telling members once that the privacy notice or terms changed
 """
 
 from .account import (
@@ -39,6 +40,7 @@ from .membership_emails import (
     MEMBERSHIP_EMAILS,
     membership_email_send,
 )
+from .policy_notices import policy_notice_flag, policy_notices_show
 from .stripe_sync import (
     STRIPE_EVENT_CLOCK_SKEW,
     MembershipOwnerUnknown,
@@ -92,6 +94,8 @@ __all__ = [
     "membership_complimentary_set",
     "membership_email_send",
     "membership_sync_from_stripe",
+    "policy_notice_flag",
+    "policy_notices_show",
     "stripe_event_check",
     "stripe_event_process",
     "stripe_event_receive",

@@ -67,6 +67,16 @@ def _client_or_unavailable() -> stripe.StripeClient:
         raise BillingUnavailable("Payments are not configured on this site.") from exc
 
 
+def _terms_acceptance_text() -> str:
+    """The line beside Checkout's terms box, in the Markdown links Stripe's custom text takes."""
+    terms = _site_url(reverse("pages:page", args=["terms"]))
+    cancellation = _site_url(reverse("pages:page", args=["cancellation"]))
+    return (
+        f"I agree to the Back In Shape [terms of membership]({terms}), including "
+        f"[cancellation and refunds]({cancellation})."
+    )
+
+
 def checkout_session_create(*, user: User, plan: Plan) -> str:
     """Start Stripe Checkout for a premium subscription; returns the URL to send them to.
 
@@ -92,6 +102,11 @@ def checkout_session_create(*, user: User, plan: Plan) -> str:
         "success_url": _site_url(reverse("members:checkout_success"))
         + "?session_id={CHECKOUT_SESSION_ID}",
         "cancel_url": _site_url(reverse("members:membership")),
+        # The member ticks a box agreeing to our terms before Stripe takes any money; the
+        # line beside it links them (https://docs.stripe.com/payments/checkout/customization/policies).
+        # Stripe needs the terms' URL in the Dashboard's public details as well (README).
+        "consent_collection": {"terms_of_service": "required"},
+        "custom_text": {"terms_of_service_acceptance": {"message": _terms_acceptance_text()}},
     }
     customer_id = membership.stripe_customer_id if membership else None
     if customer_id:

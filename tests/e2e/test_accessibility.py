@@ -5,7 +5,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from programs.demo import program_load_demo, program_load_demo_member
 from tests.e2e.site_content import build_site_content
-from tests.factories import PASSWORD, MembershipFactory, PlanFactory, UserFactory
+from tests.factories import PASSWORD, MembershipFactory, PlanFactory, UserFactory, site_page
 
 pytestmark = pytest.mark.e2e
 
@@ -163,6 +163,7 @@ def test_member_page_has_no_axe_violations(live_server, offline, name, viewport,
     elif persona in {"premium", "started"}:
         member = MembershipFactory(user=UserFactory(email="premium.reader@example.com")).user
         if persona == "started":
+            site_page("privacy")  # the demo member agreed under it
             program_load_demo_member(user=member)  # a fortnight of logged sessions
         _sign_in(page, live_server, "premium.reader@example.com")
     page.emulate_media(color_scheme=scheme)

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from programs.demo import program_load_demo
 from programs.models import SessionLog
-from tests.factories import PASSWORD, MembershipFactory, UserFactory
+from tests.factories import PASSWORD, MembershipFactory, UserFactory, site_page
 
 pytestmark = pytest.mark.e2e
 
@@ -29,6 +29,7 @@ def csp_errors(page):
 @pytest.fixture
 def premium(db):
     program_load_demo()
+    site_page("privacy")  # the consent on the start page names its version
     return MembershipFactory(user=UserFactory(email=EMAIL)).user
 
 
@@ -38,6 +39,9 @@ def sign_in(page, base_url):
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/program/$"))
+
+
+CONSENT_LABEL = "I agree to Back In Shape keeping my Program data about my back"
 
 
 def answer_every_question(page, answer: str):
@@ -51,6 +55,7 @@ def test_member_starts_phase_one_and_logs_a_session(live_server, page, premium, 
     page.get_by_role("link", name="Start Phase One").click()
     expect(page.get_by_role("heading", name="Before you start Phase One")).to_be_visible()
     answer_every_question(page, "No")
+    page.get_by_label(CONSENT_LABEL).check()
     page.get_by_role("button", name="Start Phase One").click()
 
     expect(page.get_by_text("Phase One is open.")).to_be_visible()
@@ -79,6 +84,7 @@ def test_a_yes_on_the_red_flag_screen_says_get_help_now(live_server, page, premi
     page.goto(live_server.url + "/program/start/")
     answer_every_question(page, "No")
     page.locator(".red-flag-form fieldset").first.get_by_label("Yes", exact=True).check()
+    page.get_by_label(CONSENT_LABEL).check()
     page.get_by_role("button", name="Start Phase One").click()
     expect(page.get_by_role("heading", name="Get medical help now")).to_be_visible()
     expect(page.get_by_role("alert")).to_contain_text("Call 999 or go to A&E now")

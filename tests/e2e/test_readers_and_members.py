@@ -23,8 +23,10 @@ from tests.factories import (
     PASSWORD,
     EpisodeFactory,
     MembershipFactory,
+    ProgramConsentFactory,
     UserFactory,
     monthly_and_yearly_plans,
+    site_page,
 )
 
 pytestmark = pytest.mark.e2e
@@ -104,8 +106,10 @@ def persona(page, live_server, who: str | None):
     else:
         user = MembershipFactory(user=UserFactory(email=EMAILS[who])).user
         if who == "new":
+            ProgramConsentFactory(user=user)
             program_start(user=user)
         elif who == "progressed":
+            site_page("privacy")  # the demo member agreed under it
             program_load_demo_member(user=user)  # a fortnight of sessions, as in the demo
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Email", exact=True).fill(user.email)

@@ -9,7 +9,13 @@ from members.exports import member_data_export
 from programs import services as program_services
 from programs.demo import program_load_demo
 from programs.models import Unlock
-from tests.factories import CommentFactory, MembershipFactory, PlanFactory, UserFactory
+from tests.factories import (
+    CommentFactory,
+    MembershipFactory,
+    PlanFactory,
+    ProgramConsentFactory,
+    UserFactory,
+)
 from tests.programs.factories import CheckInFactory, SessionLogFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +33,7 @@ def two_members(db):
     ).user
     other = MembershipFactory(user=UserFactory(email="other@example.com", display_name="Ola")).user
     for user, word in ((me, "mine"), (other, "theirs")):
+        ProgramConsentFactory(user=user)
         program_services.program_start(user=user)
         routine = Unlock.objects.filter(user=user).get().routine
         session = SessionLogFactory(
@@ -69,6 +76,10 @@ def test_the_download_is_an_attachment_with_every_section(client, two_members):
     assert session["checkin"]["pain"] == "Better than usual"
     assert session["grade"] == "Amber"
     assert [e["kind"] for e in program["progress_events"]] == ["Started", "Unlocked"]
+    [consent] = program["consent"]
+    assert consent["given_at"]
+    assert consent["privacy_notice_version"] == 1
+    assert consent["ended_at"] is None
 
 
 def test_the_download_holds_none_of_another_members_data(client, two_members):
@@ -100,6 +111,7 @@ def test_a_member_with_nothing_yet_gets_empty_sections(free_member):
     assert data["comments"] == []
     assert data["program"] == {
         "progress": None,
+        "consent": [],
         "unlocks": [],
         "sessions": [],
         "progress_events": [],

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from programs import charts, services
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, ProgramConsentFactory, UserFactory
 from tests.programs.conftest import DAY0, add_session, on_day
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +125,9 @@ def test_the_history_query_count_does_not_grow_with_sessions(
         add_session(member, routines[0], day, pain=None if day % 4 == 0 else "same")
     time_machine.move_to(on_day(60))
     client.force_login(member)
-    with django_assert_max_num_queries(8):  # session, user, membership, the program state
+    # Session, user, membership, the program state, and the policy changes to announce
+    # (read once, then kept in the cache).
+    with django_assert_max_num_queries(9):
         assert client.get(HISTORY_URL + "?page=2").status_code == 200
     with django_assert_max_num_queries(5):  # session, user, membership, progress, sessions
         assert client.get(CSV_URL).status_code == 200
@@ -206,6 +208,7 @@ def test_an_ordinary_note_is_left_alone(client, member, routines):
 def test_the_csv_holds_only_the_members_own_sessions(client, member, routines):
     other = UserFactory()
     MembershipFactory(user=other)
+    ProgramConsentFactory(user=other)
     services.program_start(user=other)
     mine = add_session(member, routines[0], 0)
     mine.note = "mine"

@@ -1,11 +1,12 @@
 """`python manage.py seed_demo`: the demo site, loaded the same way however often it runs.
 
 Each app loads its own part, in the order the parts depend on each other:
-`members.demo` (plans, the demo logins, Sunday email subscribers), `programs.demo` (the
-Program and its exercise drawings), `episodes.demo` (topics, episodes with their sound,
-linked to the Program's routines, comments, Sunday emails), then the demo member's
-fortnight on the Program. Every loader writes only what is missing or differs, so a
-second run creates nothing and changes nothing.
+`members.demo` (plans, the demo logins, Sunday email subscribers), `pages.demo` (privacy,
+terms and the other site pages), `programs.demo` (the Program and its exercise drawings),
+`episodes.demo` (topics, episodes with their sound, linked to the Program's routines,
+comments, Sunday emails), then the demo member's fortnight on the Program. Every loader
+writes only what is missing or differs, so a second run creates nothing and changes
+nothing.
 
 The demo logins are created only with DEBUG on (as in `make run`) or with --demo-users,
 so the command can never plant a known password on a production site by accident; so
@@ -22,6 +23,7 @@ from episodes.demo import episodes_load_demo
 from episodes.models import Comment, Episode, Topic
 from members.demo import DEMO_LOGINS, members_load_demo
 from members.models import Plan
+from pages.demo import pages_load_demo
 from programs.demo import (
     exercise_drawings_load_demo,
     program_load_demo,
@@ -48,6 +50,7 @@ class Command(BaseCommand):
         with_users = demo_users or settings.DEBUG
         with transaction.atomic():
             people = members_load_demo(with_logins=with_users, tally=tally)
+            pages_load_demo(tally=tally, by=people.staff)
             phases, routines = program_load_demo()
             exercise_drawings_load_demo(tally=tally)
             episodes = episodes_load_demo(staff=people.staff, with_mailings=with_users, tally=tally)
