@@ -225,6 +225,13 @@ class Episode(models.Model):
         return self.audio_url
 
     @property
+    def audio_preload(self) -> str:
+        """What the page's player fetches before play: the length ("metadata") from our own
+        storage; nothing from a host elsewhere (audio_url), which would otherwise learn of
+        every visitor to the page, not only of those who press play."""
+        return "metadata" if self.audio_file else "none"
+
+    @property
     def youtube_id(self) -> str:
         return youtube_id(self.video_url)
 

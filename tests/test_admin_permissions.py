@@ -32,6 +32,7 @@ from tests.factories import (
     CommentFactory,
     EpisodeFactory,
     MembershipFactory,
+    ProgramConsentFactory,
     StaffFactory,
     SubscriberFactory,
     UserFactory,
@@ -88,6 +89,7 @@ def _pending_comment() -> dict:
 def _started_member() -> dict:
     program_load_demo()
     member = MembershipFactory(user=UserFactory(email="maya@example.com")).user
+    ProgramConsentFactory(user=member)  # she agreed to keep her Program data
     program_services.program_start(user=member)
     return {"member": member}
 

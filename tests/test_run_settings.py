@@ -128,7 +128,7 @@ def test_in_development_emails_go_to_the_outbox():
 def test_with_a_mail_server_emails_go_to_it_even_in_development():
     shown = settings_under(EMAIL_URL="smtp://mail.example.com:587")
 
-    assert shown["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert shown["EMAIL_BACKEND"] == "common.email_backends.SmtpEmailBackend"
 
 
 def test_sqlite_waits_for_the_write_lock_instead_of_failing(tmp_path):

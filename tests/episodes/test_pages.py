@@ -1,4 +1,5 @@
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from tests.factories import CommentFactory, EpisodeFactory, TopicFactory
@@ -77,13 +78,23 @@ def test_a_short_episode_gives_its_length_in_seconds_not_0_min(visitor):
     assert "0 min" not in page
 
 
-def test_the_player_loads_the_audio_length_before_play(visitor):
-    episode = EpisodeFactory(audio_url="https://media.example/001.mp3", audio_duration=2460)
+def test_the_player_loads_our_own_audio_length_before_play(visitor, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    episode = EpisodeFactory(audio_file=SimpleUploadedFile("001.mp3", b"ID3"), audio_duration=2460)
 
     page = visitor.get(episode.get_absolute_url()).text
 
     # "metadata": the player shows 41:00 at once, rather than 0:00 until pressed
-    assert '<audio controls preload="metadata" src="https://media.example/001.mp3">' in page
+    assert f'<audio controls preload="metadata" src="{episode.audio_file.url}">' in page
+
+
+def test_the_player_asks_a_host_elsewhere_for_nothing_before_play(visitor):
+    episode = EpisodeFactory(audio_url="https://media.example/001.mp3", audio_duration=2460)
+
+    page = visitor.get(episode.get_absolute_url()).text
+
+    # That host would learn of every visitor to the page, not only of listeners.
+    assert '<audio controls preload="none" src="https://media.example/001.mp3">' in page
 
 
 def test_youtube_video_is_a_click_to_load_facade(visitor):
