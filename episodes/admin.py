@@ -18,8 +18,8 @@ from .feeds import podcast_show
 from .forms import EpisodeAdminForm, staff_reply_draft_key
 from .models import Comment, Episode, PodcastShow, ReleaseDelivery, ReleaseMailing, Topic
 from .permissions import can_act_on_release_mailings, can_moderate_comments, can_reply_to_comments
-from .release import next_release_at
 from .rendering import split_members_only
+from .schedule import next_release_at
 from .selectors import episodes_in_release_slot
 from .tasks import resume_release_mailing, send_release
 

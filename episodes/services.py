@@ -31,8 +31,8 @@ from members.services import sunday_email_unsubscribe_token
 
 from .models import Comment, Episode, ReleaseDelivery, ReleaseMailing, Topic
 from .podcast import audio_duration_seconds
-from .release import next_release_at
 from .rendering import normalise_body, render_episode_article
+from .schedule import next_release_at
 from .search import search_vectors_update
 from .selectors import reclaimable, release_chunk_ranges
 
