@@ -34,7 +34,7 @@ from episodes.tasks import release_mailings_resume
 from tests.conftest import CELERY_BROKER_URL, _broker_reachable, require_service
 from tests.factories import EpisodeFactory, SubscriberFactory
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _long_ago():
