@@ -34,8 +34,8 @@ from episodes.permissions import (
     can_view_episodes,
     can_view_release_mailings,
 )
-from episodes.release import next_release_at
 from episodes.rendering import render_article
+from episodes.schedule import next_release_at
 from members.models import EmailSuppression, Membership, User
 from members.selectors import (
     member_email_verified,

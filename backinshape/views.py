@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 from whitenoise.base import WhiteNoise
 from whitenoise.middleware import WhiteNoiseMiddleware
 
-from episodes.admin import ReleaseMailingAdmin
+from episodes.mailing.admin import ReleaseMailingAdmin
 from episodes.models import ReleaseMailing
 from episodes.permissions import can_view_release_mailings
 from episodes.podcast import upload_content_type

@@ -30,7 +30,7 @@ def site_message_id() -> str:
     container), which says nothing about who sent the message and is one of the things
     spam filters score. RFC 5322 §3.6.4 asks for a globally unique id; a domain the
     sender holds gives that. Every message gets one: common/email_backends.py for what
-    Django sends, and the Sunday email's own SMTP path (episodes/services.py).
+    Django sends, and the Sunday email's own SMTP path (episodes/mailing/message.py).
     """
     return make_msgid(domain=site_mail_domain())
 
@@ -120,7 +120,7 @@ def release(
     to: str, *, episode, episode_url: str, toc, unsubscribe_url: str, list_id: str
 ) -> EmailMultiAlternatives:
     """The Sunday email for one episode, built, not sent: the release sends it to many
-    (see episodes/services.py's ReleaseEmail). `list_id` is its RFC 2919 List-Id."""
+    (see episodes/mailing/message.py's ReleaseEmail). `list_id` is its RFC 2919 List-Id."""
     return _message(
         "release",
         to,

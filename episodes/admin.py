@@ -1,3 +1,6 @@
+"""Episodes, topics and the podcast show in the admin (comments: admin_comments.py; the
+Sunday email: mailing/admin.py)."""
+
 from functools import partial
 
 from django import forms
@@ -9,19 +12,24 @@ from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
 from programs.admin import EpisodeRoutineInline
 
 from . import services
+
+# Django's autodiscovery imports only this admin module of the app: this import and the
+# mailing.admin one below register the comments' admin and the Sunday email's.
+from .admin_comments import CommentAdmin, PendingCommentAdmin  # noqa: F401
 from .feeds import podcast_show
-from .forms import EpisodeAdminForm, staff_reply_draft_key
-from .models import Comment, Episode, PodcastShow, ReleaseDelivery, ReleaseMailing, Topic
-from .permissions import can_act_on_release_mailings, can_moderate_comments, can_reply_to_comments
-from .release import next_release_at
+from .forms import EpisodeAdminForm
+from .mailing import episode_release_email_schedule
+from .mailing.admin import ReleaseDeliveryAdmin, ReleaseMailingAdmin  # noqa: F401
+from .models import Comment, Episode, PodcastShow, Topic
 from .rendering import split_members_only
+from .schedule import next_release_at
 from .selectors import episodes_in_release_slot
-from .tasks import resume_release_mailing, send_release
+from .tasks import send_release
 
 # Open Graph and Twitter cards show covers at 1.91:1 and ask for at least 1200x630
 # (https://developers.facebook.com/docs/sharing/webmasters/images); 1.5 to 2.0 leaves room
@@ -281,7 +289,7 @@ class EpisodeAdmin(admin.ModelAdmin):
         elif email == "later":
             at = next_release_at()
             for episode in episodes:
-                services.episode_release_email_schedule(episode=episode, at=at)
+                episode_release_email_schedule(episode=episode, at=at)
             said = f"The Sunday email will go at the usual time, {at:%A %-d %B at %H:%M}."
         else:
             said = "No email was sent. “Send the Sunday email now” sends it whenever you like."
@@ -385,247 +393,3 @@ class PodcastShowAdmin(admin.ModelAdmin):
             raise PermissionDenied
         show = podcast_show()
         return redirect(reverse("admin:episodes_podcastshow_change", args=[show.pk]))
-
-
-@admin.register(ReleaseMailing)
-class ReleaseMailingAdmin(admin.ModelAdmin):
-    """How each episode's Sunday email is going: one row per episode, with its progress.
-    Read-only, apart from the actions."""
-
-    list_display = [
-        "episode",
-        "created_at",
-        "progress",
-        "sent",
-        "waiting",
-        "failed",
-        "completed_at",
-    ]
-    list_select_related = ["episode"]
-    readonly_fields = ["episode", "progress", "deliveries_link", "created_at", "completed_at"]
-    fields = readonly_fields
-    actions = ["send_test_to_me", "retry_failed", "resume"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_progress()
-
-    @admin.display(ordering="sent_count")
-    def sent(self, mailing):
-        return mailing.sent_count
-
-    @admin.display(ordering="pending_count")
-    def waiting(self, mailing):
-        return mailing.pending_count
-
-    @admin.display(ordering="failed_count")
-    def failed(self, mailing):
-        return mailing.failed_count
-
-    @admin.display(description="Progress")
-    def progress(self, mailing):
-        # A <progress> element: screen readers announce it; no inline style (the CSP).
-        summary = f"{mailing.sent_count} of {mailing.total_count} sent"
-        if mailing.failed_count:
-            summary += f", {mailing.failed_count} failed"
-        return format_html(
-            '<progress max="{}" value="{}" aria-label="{}">{}</progress> {}',
-            mailing.total_count or 1,
-            mailing.sent_count,
-            f"Sunday email for {mailing.episode.title}: {summary}",
-            summary,
-            summary,
-        )
-
-    @admin.display(description="Deliveries")
-    def deliveries_link(self, mailing):
-        url = reverse("admin:episodes_releasedelivery_changelist")
-        return format_html(
-            '<a href="{}?mailing__id__exact={}">Every delivery</a> · '
-            '<a href="{}?mailing__id__exact={}&amp;status__exact=failed">failed only</a>',
-            url,
-            mailing.pk,
-            url,
-            mailing.pk,
-        )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False  # nothing on a mailing is edited by hand
-
-    def has_send_permission(self, request):
-        return can_act_on_release_mailings(request.user)
-
-    @admin.action(description="Send a test to me", permissions=["send"])
-    def send_test_to_me(self, request, queryset):
-        for mailing in queryset.select_related("episode"):
-            services.release_test_send(episode=mailing.episode, email=request.user.email)
-        self.message_user(
-            request, f"Sent a test to {request.user.email}. Nobody else got it.", messages.SUCCESS
-        )
-
-    def _dispatch(self, mailing):
-        transaction.on_commit(partial(resume_release_mailing.delay, mailing.pk))
-
-    @admin.action(description="Retry failed deliveries", permissions=["send"])
-    def retry_failed(self, request, queryset):
-        retried = 0
-        for mailing in queryset:
-            retried += services.release_failed_retry(mailing=mailing)
-            self._dispatch(mailing)
-        self.message_user(
-            request, f"Trying {retried} failed delivery(ies) again.", messages.SUCCESS
-        )
-
-    @admin.action(description="Resume (send whatever is still waiting)", permissions=["send"])
-    def resume(self, request, queryset):
-        for mailing in queryset:
-            self._dispatch(mailing)
-        self.message_user(
-            request,
-            f"Resuming {queryset.count()} mailing(s). Nobody gets a second copy.",
-            messages.SUCCESS,
-        )
-
-
-@admin.register(ReleaseDelivery)
-class ReleaseDeliveryAdmin(admin.ModelAdmin):
-    """Each recipient of each Sunday email: what happened, and why if it failed."""
-
-    list_display = ["email", "mailing", "status", "attempts", "smtp_code", "error", "sent_at"]
-    list_filter = ["status", "mailing"]
-    search_fields = ["=email", "error"]
-    list_select_related = ["mailing__episode"]
-    readonly_fields = [
-        "mailing", "email", "status", "attempts", "smtp_code", "error", "sent_at", "claimed_at",
-    ]  # fmt: skip
-    fields = readonly_fields
-    show_full_result_count = False  # a count over a big list on every page is slow
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class PendingComment(Comment):
-    class Meta:
-        proxy = True
-        verbose_name = "comment awaiting moderation"
-        verbose_name_plural = "comments awaiting moderation"
-
-
-MODERATION_BUTTONS = [
-    (Comment.Status.APPROVED, "Approve", "approve"),
-    (Comment.Status.SPAM, "Spam", "spam"),
-    (Comment.Status.REMOVED, "Remove", "remove"),
-]
-
-
-@admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
-    """Every comment, readable in full, moderated with one click per row."""
-
-    list_display = ["full_body", "who", "episode", "status", "created_at", "moderate"]
-    list_filter = ["status", "is_staff_reply", ("created_at", admin.DateFieldListFilter)]
-    search_fields = ["body", "name", "email", "episode__title"]
-    list_select_related = ["episode"]
-    readonly_fields = ["episode", "parent", "user", "ip_address", "created_at", "moderated_at"]
-    fields = [
-        "episode", "parent", "user", "name", "email", "body", "status",
-        "ip_address", "created_at", "moderated_at",
-    ]  # fmt: skip
-    actions = ["approve_selected", "mark_spam_selected", "remove_selected"]
-    date_hierarchy = "created_at"
-    # Both add the page-level form the row buttons post through, and the reply form.
-    change_list_template = "admin/episodes/comment/change_list.html"
-    change_form_template = "admin/episodes/comment/change_form.html"
-
-    def get_list_display(self, request):
-        # No buttons for someone the moderation view would refuse.
-        if can_moderate_comments(request.user):
-            return self.list_display
-        return [name for name in self.list_display if name != "moderate"]
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        context = {
-            "can_moderate": can_moderate_comments(request.user),
-            "can_reply": can_reply_to_comments(request.user),
-            # A reply that was not posted comes back into the form (see StaffReplyForm).
-            "reply_draft": request.session.pop(staff_reply_draft_key(object_id), ""),
-            **(extra_context or {}),
-        }
-        return super().change_view(request, object_id, form_url, context)
-
-    @admin.display(description="Comment")
-    def full_body(self, comment):
-        # The whole comment: moderators judge what was written, not its first 80 characters.
-        reply = "↳ reply · " if comment.parent_id else ""
-        return format_html('<p class="comment-full">{}{}</p>', reply, comment.body)
-
-    @admin.display(description="By", ordering="name")
-    def who(self, comment):
-        badge = " (staff)" if comment.is_staff_reply else ""
-        return format_html("{}{}<br><small>{}</small>", comment.name, badge, comment.email)
-
-    @admin.display(description="Moderate")
-    def moderate(self, comment):
-        """Buttons that submit the page's #moderate-form (forms cannot nest in the list's)."""
-        url = reverse("admin_desk_comment_moderate", args=[comment.pk])
-        return format_html_join(
-            "",
-            '<button type="submit" form="moderate-form" formaction="{}" name="status" '
-            'value="{}" class="moderate__button moderate__button--{}" aria-label="{} ({})"{}>{}'
-            "</button> ",
-            (
-                (
-                    url,
-                    status,
-                    css,
-                    label,
-                    comment.name,
-                    " disabled" if comment.status == status else "",
-                    label,
-                )
-                for status, label, css in MODERATION_BUTTONS
-            ),
-        )
-
-    @admin.display(description="Reply", boolean=True)
-    def is_reply(self, comment):
-        return comment.parent_id is not None
-
-    def _moderate(self, request, queryset, status, verb):
-        changed = services.comments_moderate(queryset=queryset, status=status)
-        self.message_user(request, f"{verb} {changed} comment(s).", messages.SUCCESS)
-
-    @admin.action(description="Approve selected comments", permissions=["change"])
-    def approve_selected(self, request, queryset):
-        self._moderate(request, queryset, Comment.Status.APPROVED, "Approved")
-
-    @admin.action(description="Mark selected comments as spam", permissions=["change"])
-    def mark_spam_selected(self, request, queryset):
-        self._moderate(request, queryset, Comment.Status.SPAM, "Marked as spam")
-
-    @admin.action(description="Remove selected comments", permissions=["change"])
-    def remove_selected(self, request, queryset):
-        self._moderate(request, queryset, Comment.Status.REMOVED, "Removed")
-
-
-@admin.register(PendingComment)
-class PendingCommentAdmin(CommentAdmin):
-    """The moderation queue: only what is waiting, oldest first."""
-
-    list_filter = ["is_staff_reply", "episode"]
-    ordering = ["created_at"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(status=Comment.Status.PENDING)
-
-    def has_add_permission(self, request):
-        return False

@@ -36,8 +36,8 @@ from .demo_sound import (
 )
 from .models import Comment, Episode, ReleaseDelivery, ReleaseMailing, Topic
 from .podcast import audio_duration_seconds
-from .release import next_release_at
 from .rendering import render_article, validate_members_only_divider
+from .schedule import next_release_at
 from .services import search_index_rebuild
 
 # --------------------------------------------------------------------------- topics

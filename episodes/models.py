@@ -13,8 +13,8 @@ from django.utils import timezone
 from common.youtube import youtube_id
 
 from . import podcast
-from .release import next_release_at
 from .rendering import MEMBERS_ONLY_DIVIDER_TEXT, validate_members_only_divider
+from .schedule import next_release_at
 
 
 class Topic(models.Model):

@@ -4,7 +4,6 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Window
 from django.db.models.functions import ExtractYear, Lag, Lead
@@ -19,7 +18,7 @@ from programs.models import Routine
 from programs.selectors import practice_routines_for_viewer, program_started
 
 from . import search
-from .models import Comment, Episode, PodcastShow, ReleaseDelivery, ReleaseMailing, Topic
+from .models import Comment, Episode, PodcastShow, Topic
 from .podcast import podcast_guid_for_feed_url
 from .rendering import render_episode_article
 
@@ -434,64 +433,3 @@ def episodes_in_release_slot(*, publish_at, exclude_pk=None) -> list[Episode]:
         .exclude(pk=exclude_pk)
         .order_by("publish_at")
     )
-
-
-# --- The Sunday release email: reads (the writes are in services.py) ----------------------
-
-
-def claim_stale_before(now: dt.datetime) -> dt.datetime:
-    return now - dt.timedelta(seconds=settings.RELEASE_CLAIM_STALE_SECONDS)
-
-
-def reclaimable(queryset, now: dt.datetime):
-    """Waiting rows nobody holds: never claimed, released, or claimed by a dead worker."""
-    return queryset.filter(status=ReleaseDelivery.Status.PENDING).filter(
-        Q(claimed_at__isnull=True) | Q(claimed_at__lt=claim_stale_before(now))
-    )
-
-
-def release_chunk_ranges(
-    *, mailing: ReleaseMailing, chunk_size: int | None = None, now=None
-) -> list[tuple[int, int]]:
-    """The (first_id, last_id) ranges of a mailing's sendable deliveries, chunk_size rows
-    each: one chunk task per range. Streams the ids, so it is flat in memory too."""
-    chunk_size = chunk_size or settings.RELEASE_CHUNK_SIZE
-    now = now or timezone.now()
-    ids = (
-        reclaimable(ReleaseDelivery.objects.filter(mailing=mailing), now)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    ranges: list[tuple[int, int]] = []
-    first = last = None
-    count = 0
-    for pk in ids.iterator(chunk_size=5000):
-        if first is None:
-            first = pk
-        last = pk
-        count += 1
-        if count == chunk_size:
-            ranges.append((first, last))
-            first, count = None, 0
-    if first is not None:
-        ranges.append((first, last))
-    return ranges
-
-
-def release_mailings_stalled(*, now=None) -> list[ReleaseMailing]:
-    """Unfinished mailings nobody has worked on for RELEASE_CLAIM_STALE_SECONDS: their
-    worker died, or their tasks were lost. The resume sweep dispatches them again."""
-    now = now or timezone.now()
-    stale = claim_stale_before(now)
-    return list(
-        ReleaseMailing.objects.filter(completed_at__isnull=True)
-        .filter(Q(active_at__isnull=True) | Q(active_at__lt=stale))
-        .select_related("episode")
-        .order_by("pk")
-    )
-
-
-def release_pending_count(*, episode: Episode) -> int:
-    return ReleaseDelivery.objects.filter(
-        mailing__episode=episode, status=ReleaseDelivery.Status.PENDING
-    ).count()

@@ -3,7 +3,15 @@ from functools import partial
 from celery import shared_task
 from django.db import transaction
 
-from . import selectors, services
+from . import services
+from .mailing import (
+    MailServerUnavailable,
+    release_chunk_send,
+    release_emails_due,
+    release_mailing_dispatch,
+    release_mailing_prepare,
+)
+from .mailing.selectors import release_mailings_stalled
 from .models import Episode, ReleaseMailing
 
 
@@ -18,7 +26,7 @@ def publish_due_episodes() -> list[str]:
 
 
 def _chunks_enqueue(mailing: ReleaseMailing) -> int:
-    ranges = services.release_mailing_dispatch(mailing=mailing)
+    ranges = release_mailing_dispatch(mailing=mailing)
     for first_id, last_id in ranges:
         transaction.on_commit(partial(send_release_chunk.delay, mailing.pk, first_id, last_id))
     return len(ranges)
@@ -30,7 +38,7 @@ def send_release(episode_id: int) -> int:
     hand out one chunk task per RELEASE_CHUNK_SIZE deliveries to whichever workers run.
     Returns how many chunks were queued."""
     episode = Episode.objects.get(pk=episode_id)
-    mailing = services.release_mailing_prepare(episode=episode)
+    mailing = release_mailing_prepare(episode=episode)
     return _chunks_enqueue(mailing)
 
 
@@ -47,7 +55,7 @@ def resume_release_mailing(mailing_id: int) -> int:
 # under the broker's visibility timeout (CELERY_VISIBILITY_TIMEOUT), or Redis would hand
 # the waiting retry to a second worker. Past max_retries the resume sweep carries on.
 @shared_task(
-    autoretry_for=(services.MailServerUnavailable,),
+    autoretry_for=(MailServerUnavailable,),
     retry_backoff=30,
     retry_backoff_max=240,
     retry_jitter=True,
@@ -55,7 +63,7 @@ def resume_release_mailing(mailing_id: int) -> int:
 )
 def send_release_chunk(mailing_id: int, first_id: int, last_id: int) -> int:
     """Send one chunk of a release email (the waiting deliveries with ids in the range)."""
-    return services.release_chunk_send(mailing_id=mailing_id, first_id=first_id, last_id=last_id)
+    return release_chunk_send(mailing_id=mailing_id, first_id=first_id, last_id=last_id)
 
 
 @shared_task
@@ -64,6 +72,6 @@ def release_mailings_resume() -> int:
     published early and chose "at the usual time"), and re-dispatch unfinished mailings
     nobody is working on, such as one whose worker was killed mid-send. Returns how many
     chunk tasks were queued for stalled mailings."""
-    for episode in services.release_emails_due():
+    for episode in release_emails_due():
         transaction.on_commit(partial(send_release.delay, episode.pk))
-    return sum(_chunks_enqueue(mailing) for mailing in selectors.release_mailings_stalled())
+    return sum(_chunks_enqueue(mailing) for mailing in release_mailings_stalled())

@@ -144,7 +144,7 @@ def episode_create(label: str):
 
 def plain_loop(emails: list[str], port: int) -> float:
     """Messages/s for smtplib alone: the same messages, built beforehand, one connection."""
-    from episodes.services import release_email_prepare  # noqa: PLC0415 (needs django_setup() first)
+    from episodes.mailing import release_email_prepare  # noqa: PLC0415 (needs django_setup() first)
 
     email = release_email_prepare(episode=episode_create("plain"))
     raw = [(to, email.for_recipient(to).message().as_bytes(linesep="\r\n")) for to in emails]

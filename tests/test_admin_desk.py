@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from episodes.models import Comment, Episode, ReleaseDelivery, ReleaseMailing
-from episodes.release import next_release_at
+from episodes.schedule import next_release_at
 from members.models import Membership
 from programs.models import MemberProgress, PauseReason
 from tests.factories import CommentFactory, EpisodeFactory, MembershipFactory, UserFactory

@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from episodes import services as episode_services
+from episodes.mailing import release_mailing_prepare
 from episodes.models import Comment, Episode, PodcastShow, ReleaseDelivery, ReleaseMailing
 from members.models import FeedToken, Membership, User
 from programs import services as program_services
@@ -116,7 +116,7 @@ def _unverified_member() -> dict:
 def _mailing() -> dict:
     for email in ["sent@example.com", "waiting@example.com", "refused@example.com"]:
         SubscriberFactory(email=email)
-    mailing = episode_services.release_mailing_prepare(episode=EpisodeFactory())
+    mailing = release_mailing_prepare(episode=EpisodeFactory())
     mailing.deliveries.filter(email="sent@example.com").update(
         status=ReleaseDelivery.Status.SENT, sent_at=timezone.now()
     )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from PIL import Image
 
 from episodes.models import Episode, ReleaseMailing
-from episodes.release import next_release_at
+from episodes.schedule import next_release_at
 from episodes.tasks import release_mailings_resume, send_release
 from tests.factories import EpisodeFactory, SubscriberFactory
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from lxml import html as lxml_html
 
 from common import emails
-from episodes import services as episode_services
+from episodes.mailing import release_send
 from programs import reminders
 from programs import services as program_services
 from programs.demo import program_load_demo
@@ -86,7 +86,7 @@ def test_the_preview_line_is_hidden_without_the_style_block(
         message = request.getfixturevalue("checkin_reminder")
     else:
         SubscriberFactory(email="reader@example.com")
-        episode_services.release_send(episode=premium_episode)
+        release_send(episode=premium_episode)
         (message,) = received(smtp_sink, to="reader@example.com")
     page = html_of(message)
     for style in page.xpath("//style"):  # as a client that drops <style> does
@@ -124,13 +124,13 @@ def test_every_html_email_shares_the_layout(mailoutbox, premium_member):
 
 def _release(client, episode):
     SubscriberFactory(email="reader@example.com")
-    episode_services.release_send(episode=episode)
+    release_send(episode=episode)
     return "reader@example.com"
 
 
 def _release_one_by_one(client, episode):
     SubscriberFactory(email='"odd reader"@example.com')
-    episode_services.release_send(episode=episode)
+    release_send(episode=episode)
     return '"odd reader"@example.com'
 
 
@@ -166,7 +166,7 @@ def test_each_copy_of_the_sunday_email_has_its_own_message_id(smtp_sink, premium
     for n in range(3):
         SubscriberFactory(email=f"reader{n}@example.com")
 
-    episode_services.release_send(episode=premium_episode)
+    release_send(episode=premium_episode)
 
     ids = [message["Message-ID"] for message in received(smtp_sink)]
     assert len(ids) == len(set(ids)) >= 3
@@ -177,7 +177,7 @@ def test_a_sunday_email_with_curly_quotes_reaches_every_reader(smtp_sink):
     for n in range(2):
         SubscriberFactory(email=f"reader{n}@example.com")
 
-    episode_services.release_send(episode=episode)
+    release_send(episode=episode)
 
     messages = received(smtp_sink, to="@example.com")
     assert len(messages) == 2

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import episodes.release
+import episodes.schedule
 import uuid
 from django.db import migrations, models
 
@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ('cover_image', models.ImageField(blank=True, upload_to='covers/%Y/')),
                 ('cover_alt', models.CharField(blank=True, help_text='Describe the image for people who cannot see it.', max_length=200, verbose_name='cover image alt text')),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('scheduled', 'Scheduled'), ('published', 'Published')], default='draft', max_length=10)),
-                ('publish_at', models.DateTimeField(db_index=True, default=episodes.release.next_release_at)),
+                ('publish_at', models.DateTimeField(db_index=True, default=episodes.schedule.next_release_at)),
                 ('guid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),

@@ -10,7 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from episodes.models import Comment, Episode
-from episodes.release import next_release_at
+from episodes.schedule import next_release_at
 from programs.demo import program_load_demo, program_load_demo_member
 from programs.models import Routine
 from tests.e2e.test_accessibility import format_violations

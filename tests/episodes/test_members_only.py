@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from episodes import services
+from episodes.mailing import release_send
 from episodes.models import Episode
 from episodes.rendering import normalise_body, split_members_only, validate_members_only_divider
 from tests.factories import EpisodeFactory, SubscriberFactory
@@ -151,7 +152,7 @@ def test_search_by_members_only_word_finds_nothing_for_a_visitor(
 def test_release_email_never_carries_members_only_headings(newline):
     episode = EpisodeFactory(body=newline.join(article_lines()))
     SubscriberFactory(email="reader@example.com")
-    services.release_send(episode=episode)
+    release_send(episode=episode)
     message = mail.outbox[0]
     assert "What everyone should know" in message.body
     for text in (message.body, message.alternatives[0][0]):

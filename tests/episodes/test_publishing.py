@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from episodes import services
 from episodes.models import Episode
-from episodes.release import next_release_at
+from episodes.schedule import next_release_at
 from episodes.tasks import publish_due_episodes
 from tests.factories import EpisodeFactory
 

@@ -9,6 +9,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from episodes import services
+from episodes.mailing import release_deliveries_send, release_mailing_prepare
 from episodes.models import Episode
 from tests.conftest import require_service
 from tests.factories import EpisodeFactory, SubscriberFactory
@@ -60,10 +61,8 @@ def test_two_release_runs_at_once_publish_each_episode_once(postgresql):
 def test_two_workers_sending_one_release_send_each_email_once(postgresql):
     episode = EpisodeFactory()
     SubscriberFactory.create_batch(40)
-    mailing = services.release_mailing_prepare(episode=episode)
-    counts = _run_twice_at_once(
-        lambda: services.release_deliveries_send(mailing=mailing, batch_size=7)
-    )
+    mailing = release_mailing_prepare(episode=episode)
+    counts = _run_twice_at_once(lambda: release_deliveries_send(mailing=mailing, batch_size=7))
 
     recipients = [message.to[0] for message in mail.outbox]
     assert sum(counts) == 40

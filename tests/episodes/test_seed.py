@@ -23,8 +23,8 @@ from PIL import Image
 import backinshape.urls
 from episodes.demo import demo_article_read, demo_articles
 from episodes.models import Comment, Episode, ReleaseDelivery, ReleaseMailing, Topic
-from episodes.release import next_release_at
 from episodes.rendering import split_members_only
+from episodes.schedule import next_release_at
 from episodes.tasks import release_mailings_resume
 from members.models import Membership, Plan, Subscriber, User
 from members.selectors import member_has_premium

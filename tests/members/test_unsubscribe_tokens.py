@@ -12,7 +12,7 @@ import pytest
 from django.core import mail, signing
 from django.test import Client
 
-from episodes import services as episode_services
+from episodes.mailing import release_send
 from members.models import Subscriber, User
 from members.selectors import sunday_email_recipients
 from members.services import (
@@ -60,7 +60,7 @@ def test_the_token_carries_no_address_nor_its_base64():
 
 def test_the_sunday_emails_links_carry_no_address(premium_episode):
     SubscriberFactory(email=ADDRESS)
-    episode_services.release_send(episode=premium_episode)
+    release_send(episode=premium_episode)
 
     message = mail.outbox[0]
     url = message.extra_headers["List-Unsubscribe"].strip("<>")
@@ -71,7 +71,7 @@ def test_the_sunday_emails_links_carry_no_address(premium_episode):
 
 def test_a_free_subscriber_leaves_with_one_click_from_the_email(premium_episode):
     SubscriberFactory(email=ADDRESS)
-    episode_services.release_send(episode=premium_episode)
+    release_send(episode=premium_episode)
     url = mail.outbox[0].extra_headers["List-Unsubscribe"].strip("<>")
 
     response = _one_click(url)
@@ -83,7 +83,7 @@ def test_a_free_subscriber_leaves_with_one_click_from_the_email(premium_episode)
 
 def test_a_member_leaves_with_one_click_from_the_email(premium_episode):
     UserFactory(email=ADDRESS)
-    episode_services.release_send(episode=premium_episode)
+    release_send(episode=premium_episode)
     url = mail.outbox[0].extra_headers["List-Unsubscribe"].strip("<>")
 
     assert _one_click(url).status_code == 200

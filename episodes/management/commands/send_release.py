@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from episodes import selectors, services
+from episodes.mailing import EpisodeNotLive, release_deliveries_send, release_mailing_prepare
+from episodes.mailing.selectors import release_pending_count
 from episodes.models import Episode
 
 
@@ -19,11 +20,11 @@ class Command(BaseCommand):
         except Episode.DoesNotExist:
             raise CommandError(f"No episode with the slug {slug!r}.") from None
         try:
-            mailing = services.release_mailing_prepare(episode=episode)
-        except services.EpisodeNotLive as error:
+            mailing = release_mailing_prepare(episode=episode)
+        except EpisodeNotLive as error:
             raise CommandError(f"{error} Publish it first.") from None
-        sent = services.release_deliveries_send(mailing=mailing)
-        waiting = selectors.release_pending_count(episode=episode)
+        sent = release_deliveries_send(mailing=mailing)
+        waiting = release_pending_count(episode=episode)
         total = mailing.deliveries.count()
         self.stdout.write(
             self.style.SUCCESS(f"Sent {sent} email(s) for “{episode.title}”.")

@@ -11,7 +11,7 @@ import socket
 import pytest
 
 from backinshape.celery import app
-from episodes import services
+from episodes.mailing import MailServerUnavailable, release_send
 from episodes.models import ReleaseDelivery, ReleaseMailing
 from episodes.tasks import send_release, send_release_chunk
 from tests.factories import SubscriberFactory
@@ -49,7 +49,7 @@ def test_a_recipient_the_server_refuses_fails_alone_and_the_rest_still_get_it(
     replies = smtp_sink.rcpt_replies if stage == "rcpt" else smtp_sink.data_replies
     replies["b.refused@example.com"] = reply
 
-    sent = services.release_send(episode=premium_episode)
+    sent = release_send(episode=premium_episode)
 
     assert sent == 3
     assert smtp_sink.recipients == [
@@ -68,10 +68,10 @@ def test_a_refused_recipient_is_not_tried_again_on_the_next_run(
     smtp_sink, recipients, premium_episode
 ):
     smtp_sink.data_replies["b.refused@example.com"] = "554 5.7.1 No thanks"
-    services.release_send(episode=premium_episode)
+    release_send(episode=premium_episode)
     smtp_sink.data_replies.clear()
 
-    assert services.release_send(episode=premium_episode) == 0
+    assert release_send(episode=premium_episode) == 0
     assert len(smtp_sink.messages) == 3
     assert _delivery("b.refused@example.com").attempts == 1
 
@@ -79,7 +79,7 @@ def test_a_refused_recipient_is_not_tried_again_on_the_next_run(
 def test_a_malformed_address_fails_alone(smtp_sink, recipients, premium_episode):
     SubscriberFactory(email="bad@@example.com")
 
-    assert services.release_send(episode=premium_episode) == 4
+    assert release_send(episode=premium_episode) == 4
     bad = _delivery("bad@@example.com")
     assert (bad.status, bad.smtp_code) == ("failed", None)
     assert "Invalid address" in bad.error
@@ -100,8 +100,8 @@ def test_a_transient_server_failure_stops_the_batch_and_keeps_the_rest_waiting(
     replies = smtp_sink.rcpt_replies if stage == "rcpt" else smtp_sink.data_replies
     replies["b.refused@example.com"] = reply
 
-    with pytest.raises(services.MailServerUnavailable):
-        services.release_send(episode=premium_episode)
+    with pytest.raises(MailServerUnavailable):
+        release_send(episode=premium_episode)
 
     assert smtp_sink.recipients == ["a.first@example.com"]
     statuses = dict(ReleaseDelivery.objects.values_list("email", "status"))
@@ -115,7 +115,7 @@ def test_a_transient_server_failure_stops_the_batch_and_keeps_the_rest_waiting(
     assert ReleaseMailing.objects.get(episode=premium_episode).completed_at is None
 
     replies.clear()  # the server is back
-    assert services.release_send(episode=premium_episode) == 3
+    assert release_send(episode=premium_episode) == 3
     assert sorted(smtp_sink.recipients) == LIST
     attempts = dict(ReleaseDelivery.objects.values_list("email", "attempts"))
     assert attempts == {
@@ -143,7 +143,7 @@ def test_the_task_retries_a_throttling_server_until_everyone_has_it(
 
 
 def test_the_chunk_task_retries_a_server_failure_with_exponential_backoff(settings):
-    assert send_release_chunk.autoretry_for == (services.MailServerUnavailable,)
+    assert send_release_chunk.autoretry_for == (MailServerUnavailable,)
     assert send_release_chunk.retry_backoff
     assert send_release_chunk.retry_jitter
     assert send_release_chunk.max_retries == 10
@@ -160,8 +160,8 @@ def test_a_mail_server_nobody_answers_on_leaves_everyone_waiting(
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 2
 
-    with pytest.raises(services.MailServerUnavailable):
-        services.release_send(episode=premium_episode)
+    with pytest.raises(MailServerUnavailable):
+        release_send(episode=premium_episode)
 
     assert ReleaseDelivery.objects.filter(status="pending").count() == 4
     assert ReleaseDelivery.objects.filter(attempts=0).count() == 4

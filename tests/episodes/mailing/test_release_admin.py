@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from episodes import services
+from episodes.mailing import release_email_build, release_mailing_prepare
 from episodes.models import ReleaseDelivery, ReleaseMailing
 from tests.factories import SubscriberFactory
 
@@ -29,7 +29,7 @@ def mailing(premium_episode):
     for email in ["sent.1@example.com", "sent.2@example.com", "waiting@example.com"]:
         SubscriberFactory(email=email)
     SubscriberFactory(email="refused@example.com")
-    mailing = services.release_mailing_prepare(episode=premium_episode)
+    mailing = release_mailing_prepare(episode=premium_episode)
     mailing.deliveries.filter(email__startswith="sent.").update(
         status=ReleaseDelivery.Status.SENT, sent_at=timezone.now()
     )
@@ -118,7 +118,7 @@ def test_non_staff_cannot_reach_the_mailings(client, free_member, mailing):
 
 
 def test_the_email_opens_with_a_preview_line(premium_episode):
-    message = services.release_email_build(episode=premium_episode, email="reader@example.com")
+    message = release_email_build(episode=premium_episode, email="reader@example.com")
     html = message.alternatives[0][0]
 
     assert message.body.splitlines()[0] == premium_episode.standfirst

@@ -18,7 +18,8 @@ from anymail.message import AnymailRecipientStatus
 from django.core import mail
 
 import backinshape.settings as settings_module
-from episodes import services
+from episodes.mailing import MailServerUnavailable, ReleaseEmail, release_send
+from episodes.mailing.transport import ESP_BATCH_APIS, EspBatchApi
 from episodes.models import ReleaseDelivery
 from members.models import EmailSuppression, Subscriber
 from members.selectors import sunday_email_recipients
@@ -45,7 +46,7 @@ def provider_webhooks(settings):
 
 def _refuse_some(monkeypatch, responses):
     """Make the test provider answer `responses[email]` for chosen recipients."""
-    original = services.ReleaseEmail.for_recipient
+    original = ReleaseEmail.for_recipient
 
     def for_recipient(self, email):
         message = original(self, email)
@@ -53,7 +54,7 @@ def _refuse_some(monkeypatch, responses):
             message.anymail_test_response = responses[email]
         return message
 
-    monkeypatch.setattr(services.ReleaseEmail, "for_recipient", for_recipient)
+    monkeypatch.setattr(ReleaseEmail, "for_recipient", for_recipient)
 
 
 def test_with_a_provider_configured_the_release_goes_through_anymail(
@@ -62,7 +63,7 @@ def test_with_a_provider_configured_the_release_goes_through_anymail(
     SubscriberFactory(email="one@example.com")
     SubscriberFactory(email="two@example.com")
 
-    assert services.release_send(episode=premium_episode) == 2
+    assert release_send(episode=premium_episode) == 2
 
     assert sorted(m.anymail_test_params["to"][0].addr_spec for m in mail.outbox) == [
         "one@example.com",
@@ -84,7 +85,7 @@ def test_a_recipient_the_provider_refuses_fails_alone(
         {"b.refused@example.com": AnymailAPIError("Inactive recipient", status_code=406)},
     )
 
-    assert services.release_send(episode=premium_episode) == 2
+    assert release_send(episode=premium_episode) == 2
 
     refused = ReleaseDelivery.objects.get(email="b.refused@example.com")
     assert (refused.status, refused.smtp_code) == ("failed", 406)
@@ -101,7 +102,7 @@ def test_a_refused_recipients_answer_fails_that_delivery(
         monkeypatch, {"gone@example.com": {"recipient_status": {"gone@example.com": rejected}}}
     )
 
-    assert services.release_send(episode=premium_episode) == 0
+    assert release_send(episode=premium_episode) == 0
     assert ReleaseDelivery.objects.get().status == "failed"
 
 
@@ -113,8 +114,8 @@ def test_a_provider_outage_keeps_everyone_waiting(
         SubscriberFactory(email=email)
     _refuse_some(monkeypatch, {"b@example.com": AnymailAPIError("Down", status_code=status_code)})
 
-    with pytest.raises(services.MailServerUnavailable):
-        services.release_send(episode=premium_episode)
+    with pytest.raises(MailServerUnavailable):
+        release_send(episode=premium_episode)
 
     statuses = dict(ReleaseDelivery.objects.values_list("email", "status"))
     assert statuses == {
@@ -157,12 +158,12 @@ def test_a_provider_with_a_batch_api_gets_one_call_per_group(
     for email in emails:
         SubscriberFactory(email=email)
     monkeypatch.setitem(
-        services.ESP_BATCH_APIS,
+        ESP_BATCH_APIS,
         "mailgun",
-        services.EspBatchApi(merge_field="%recipient.{}%", limit=60),
+        EspBatchApi(merge_field="%recipient.{}%", limit=60),
     )
 
-    assert services.release_send(episode=premium_episode) == 150
+    assert release_send(episode=premium_episode) == 150
 
     # 150 claimed as 100 + 50, sent in groups of at most 60: 60, 40, 50.
     assert [len(m.anymail_test_params["to"]) for m in mail.outbox] == [60, 40, 50]
@@ -185,7 +186,7 @@ def test_addresses_a_batch_api_refuses_fail_alone(batch_provider, premium_episod
         SubscriberFactory(email=email)
     batch_provider.statuses = {"b.bounced@example.com": "rejected", "d.bad@example": "invalid"}
 
-    assert services.release_send(episode=premium_episode) == 2
+    assert release_send(episode=premium_episode) == 2
 
     assert len(mail.outbox) == 1
     statuses = dict(ReleaseDelivery.objects.values_list("email", "status"))
@@ -210,8 +211,8 @@ def test_a_failed_batch_call_keeps_its_group_waiting(
 
     monkeypatch.setattr(BatchProviderBackend, "post_to_esp", down)
 
-    with pytest.raises(services.MailServerUnavailable):
-        services.release_send(episode=premium_episode)
+    with pytest.raises(MailServerUnavailable):
+        release_send(episode=premium_episode)
 
     assert set(ReleaseDelivery.objects.values_list("status", flat=True)) == {"pending"}
     assert ReleaseDelivery.objects.filter(claimed_by="").count() == 2  # free for the retry

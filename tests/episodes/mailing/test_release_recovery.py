@@ -22,13 +22,19 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
 
-from episodes import selectors, services
+from episodes.mailing import (
+    MailServerUnavailable,
+    release_deliveries_send,
+    release_mailing_prepare,
+    release_send,
+)
+from episodes.mailing.selectors import release_mailings_stalled
 from episodes.models import ReleaseDelivery, ReleaseMailing
 from episodes.tasks import release_mailings_resume
 from tests.conftest import CELERY_BROKER_URL, _broker_reachable, require_service
 from tests.factories import EpisodeFactory, SubscriberFactory
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _long_ago():
@@ -38,10 +44,10 @@ def _long_ago():
 @pytest.mark.django_db
 def test_a_dead_workers_claim_is_taken_again_once_stale(smtp_sink, premium_episode):
     SubscriberFactory(email="claimed.by.the.dead@example.com")
-    mailing = services.release_mailing_prepare(episode=premium_episode)
+    mailing = release_mailing_prepare(episode=premium_episode)
     mailing.deliveries.update(claimed_at=_long_ago(), claimed_by="killed-worker")
 
-    assert services.release_deliveries_send(mailing=mailing) == 1
+    assert release_deliveries_send(mailing=mailing) == 1
     assert smtp_sink.recipients == ["claimed.by.the.dead@example.com"]
 
 
@@ -50,7 +56,7 @@ def test_the_sweep_resumes_a_mailing_nobody_is_working_on(
     smtp_sink, premium_episode, django_capture_on_commit_callbacks
 ):
     SubscriberFactory.create_batch(3)
-    mailing = services.release_mailing_prepare(episode=premium_episode)
+    mailing = release_mailing_prepare(episode=premium_episode)
     first = mailing.deliveries.order_by("pk").first()
     mailing.deliveries.filter(pk=first.pk).update(
         status=ReleaseDelivery.Status.SENT, claimed_at=_long_ago()
@@ -69,7 +75,7 @@ def test_the_sweep_resumes_a_mailing_nobody_is_working_on(
 @pytest.mark.django_db
 def test_the_sweep_leaves_a_mailing_that_is_moving_alone(smtp_sink, premium_episode):
     SubscriberFactory.create_batch(3)
-    mailing = services.release_mailing_prepare(episode=premium_episode)
+    mailing = release_mailing_prepare(episode=premium_episode)
     ReleaseMailing.objects.filter(pk=mailing.pk).update(active_at=timezone.now())
 
     assert release_mailings_resume.delay().get() == 0
@@ -80,11 +86,11 @@ def test_the_sweep_leaves_a_mailing_that_is_moving_alone(smtp_sink, premium_epis
 def test_the_sweep_waits_for_a_chunk_that_is_retrying_a_failed_server(smtp_sink, premium_episode):
     SubscriberFactory.create_batch(2)
     smtp_sink.fail_first(1, "421 4.3.2 Shutting down", stage="data")
-    with pytest.raises(services.MailServerUnavailable):
-        services.release_send(episode=premium_episode)
+    with pytest.raises(MailServerUnavailable):
+        release_send(episode=premium_episode)
 
     assert ReleaseDelivery.objects.exclude(claimed_by="").count() == 0  # claims released
-    assert selectors.release_mailings_stalled() == []  # the task's retry is coming
+    assert release_mailings_stalled() == []  # the task's retry is coming
 
 
 def test_a_killed_worker_task_goes_back_to_the_queue_soon(settings):

@@ -11,7 +11,16 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from episodes import selectors, services
+from episodes.mailing import (
+    release_chunk_send,
+    release_deliveries_send,
+    release_email_prepare,
+    release_mailing_prepare,
+    release_send,
+    transport,
+)
+from episodes.mailing.mailing import RELEASE_CLAIM_BATCH
+from episodes.mailing.selectors import release_chunk_ranges
 from episodes.models import ReleaseDelivery, ReleaseMailing
 from episodes.tasks import release_mailings_resume, send_release
 from members.models import Subscriber
@@ -39,7 +48,7 @@ def test_preparing_writes_the_rows_in_a_few_bulk_queries(
 
     # A handful of bulk INSERTs (SQLite cuts them at 999 parameters), never one per row.
     with django_assert_max_num_queries(40):
-        mailing = services.release_mailing_prepare(episode=premium_episode)
+        mailing = release_mailing_prepare(episode=premium_episode)
 
     assert mailing.deliveries.count() == 2500
 
@@ -66,7 +75,7 @@ def test_a_chunk_sends_over_one_connection(smtp_sink, premium_episode, settings)
     settings.RELEASE_CHUNK_SIZE = 500
     _subscribers(130)
 
-    assert services.release_send(episode=premium_episode) == 130
+    assert release_send(episode=premium_episode) == 130
 
     assert smtp_sink.connections == 1
     assert len(set(smtp_sink.recipients)) == 130
@@ -91,11 +100,11 @@ def test_beat_firing_twice_sends_nobody_a_second_copy(
 @pytest.mark.django_db
 def test_overlapping_chunks_send_each_row_once(smtp_sink, premium_episode):
     _subscribers(6)
-    mailing = services.release_mailing_prepare(episode=premium_episode)
+    mailing = release_mailing_prepare(episode=premium_episode)
     ids = list(mailing.deliveries.order_by("pk").values_list("pk", flat=True))
 
-    services.release_chunk_send(mailing_id=mailing.pk, first_id=ids[0], last_id=ids[3])
-    services.release_chunk_send(mailing_id=mailing.pk, first_id=ids[2], last_id=ids[5])
+    release_chunk_send(mailing_id=mailing.pk, first_id=ids[0], last_id=ids[3])
+    release_chunk_send(mailing_id=mailing.pk, first_id=ids[2], last_id=ids[5])
 
     assert len(smtp_sink.messages) == len(set(smtp_sink.recipients)) == 6
 
@@ -103,13 +112,13 @@ def test_overlapping_chunks_send_each_row_once(smtp_sink, premium_episode):
 @pytest.mark.django_db
 def test_a_chunk_leaves_rows_another_worker_is_sending(smtp_sink, premium_episode):
     _subscribers(3)
-    mailing = services.release_mailing_prepare(episode=premium_episode)
+    mailing = release_mailing_prepare(episode=premium_episode)
     held = mailing.deliveries.order_by("pk").first()
     ReleaseDelivery.objects.filter(pk=held.pk).update(
         claimed_at=timezone.now(), claimed_by="another-worker"
     )
 
-    assert services.release_deliveries_send(mailing=mailing) == 2
+    assert release_deliveries_send(mailing=mailing) == 2
     assert held.email not in smtp_sink.recipients
 
 
@@ -125,20 +134,18 @@ def postgresql():
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_on_the_same_chunk_at_once_send_each_email_once(postgresql, smtp_sink):
     smtp_sink.delay = 0.005
-    n = services.RELEASE_CLAIM_BATCH * 2 + 10  # more than one worker's claim
+    n = RELEASE_CLAIM_BATCH * 2 + 10  # more than one worker's claim
     episode = EpisodeFactory(publish_at=timezone.now() - dt.timedelta(hours=1))
     _subscribers(n)
-    mailing = services.release_mailing_prepare(episode=episode)
-    first, last = selectors.release_chunk_ranges(mailing=mailing)[0]
+    mailing = release_mailing_prepare(episode=episode)
+    first, last = release_chunk_ranges(mailing=mailing)[0]
     barrier = threading.Barrier(2)
     counts = []
 
     def worker():
         try:
             barrier.wait()
-            counts.append(
-                services.release_chunk_send(mailing_id=mailing.pk, first_id=first, last_id=last)
-            )
+            counts.append(release_chunk_send(mailing_id=mailing.pk, first_id=first, last_id=last))
         finally:
             connections.close_all()
 
@@ -163,16 +170,16 @@ def test_each_message_is_accepted_only_once_the_one_before_is_marked_sent(
     Each mark is slowed down, so a send that did not wait for it would be seen."""
     # The one internal step slowed down on purpose: there is no public seam between a
     # message's acceptance and its mark.
-    mark_sent = services._release_delivery_mark_sent  # noqa: SLF001
+    mark_sent = transport._release_delivery_mark_sent  # noqa: SLF001
 
     def slow_mark_sent(**kwargs):
         time.sleep(0.05)
         mark_sent(**kwargs)
 
-    monkeypatch.setattr(services, "_release_delivery_mark_sent", slow_mark_sent)
+    monkeypatch.setattr(transport, "_release_delivery_mark_sent", slow_mark_sent)
     episode = EpisodeFactory(publish_at=timezone.now() - dt.timedelta(hours=1))
     _subscribers(40)
-    mailing = services.release_mailing_prepare(episode=episode)
+    mailing = release_mailing_prepare(episode=episode)
     db = connection.settings_dict
     unmarked_at_accept = []
 
@@ -188,7 +195,7 @@ def test_each_message_is_accepted_only_once_the_one_before_is_marked_sent(
             unmarked_at_accept.append(len(smtp_sink.messages) - marked)
 
         smtp_sink.before_accept = before_accept
-        sent = services.release_deliveries_send(mailing=mailing)
+        sent = release_deliveries_send(mailing=mailing)
 
     assert sent == 40
     assert len(unmarked_at_accept) == 40
@@ -198,7 +205,7 @@ def test_each_message_is_accepted_only_once_the_one_before_is_marked_sent(
 
 @pytest.mark.django_db
 def test_the_prebuilt_smtp_copy_is_the_same_email_as_the_built_one(premium_episode):
-    release_email = services.release_email_prepare(episode=premium_episode)
+    release_email = release_email_prepare(episode=premium_episode)
     built = message_from_bytes(
         release_email.for_recipient("reader@example.com").message().as_bytes(linesep="\r\n")
     )

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
-from episodes import services
+from episodes.mailing import EpisodeNotLive, MailServerUnavailable, release_send
 from episodes.models import Episode, ReleaseDelivery
 from episodes.tasks import publish_due_episodes
 from members.selectors import sunday_email_recipients
@@ -44,7 +44,7 @@ def test_recipients_are_everyone_who_asked_once_each(audience):
 
 
 def test_release_sends_one_email_to_each_recipient(audience, premium_episode):
-    sent = services.release_send(episode=premium_episode)
+    sent = release_send(episode=premium_episode)
     assert sent == 3
     assert sorted(m.to[0].lower() for m in mail.outbox) == [
         "member.both@example.com",
@@ -54,21 +54,21 @@ def test_release_sends_one_email_to_each_recipient(audience, premium_episode):
 
 
 def test_sending_twice_sends_nobody_a_second_copy(audience, premium_episode):
-    services.release_send(episode=premium_episode)
-    assert services.release_send(episode=premium_episode) == 0
+    release_send(episode=premium_episode)
+    assert release_send(episode=premium_episode) == 0
     assert len(mail.outbox) == 3
 
 
 def test_a_second_run_reaches_only_people_who_joined_since(audience, premium_episode):
-    services.release_send(episode=premium_episode)
+    release_send(episode=premium_episode)
     SubscriberFactory(email="latecomer@example.com")
-    services.release_send(episode=premium_episode)
+    release_send(episode=premium_episode)
     assert [m.to for m in mail.outbox[3:]] == [["latecomer@example.com"]]
 
 
 def test_release_email_follows_the_bulk_sender_rules(premium_episode):
     SubscriberFactory(email="reader@example.com")
-    services.release_send(episode=premium_episode)
+    release_send(episode=premium_episode)
     message = mail.outbox[0]
     raw = message_from_bytes(message.message().as_bytes())
     assert raw.get_content_type() == "multipart/alternative"
@@ -86,7 +86,7 @@ def test_release_email_follows_the_bulk_sender_rules(premium_episode):
 
 def test_release_email_never_carries_members_only_text(premium_episode):
     SubscriberFactory(email="reader@example.com")
-    services.release_send(episode=premium_episode)
+    release_send(episode=premium_episode)
     message = mail.outbox[0]
     assert SECRET not in message.body
     assert SECRET not in message.alternatives[0][0]
@@ -96,7 +96,7 @@ def test_release_email_never_carries_members_only_text(premium_episode):
 
 def test_one_click_unsubscribe_from_the_email_stops_the_next_one(premium_episode):
     member = UserFactory(email="member@example.com")
-    services.release_send(episode=premium_episode)
+    release_send(episode=premium_episode)
     url = mail.outbox[0].extra_headers["List-Unsubscribe"].strip("<>")
     path = url.split("://", 1)[1].split("/", 1)[1]
     response = Client(enforce_csrf_checks=True).post("/" + path, {"List-Unsubscribe": "One-Click"})
@@ -113,8 +113,8 @@ def test_a_forged_unsubscribe_token_is_404(visitor):
 def test_unpublished_episodes_send_nothing():
     draft = EpisodeFactory(status=Episode.Status.DRAFT)
     SubscriberFactory()
-    with pytest.raises(services.EpisodeNotLive):
-        services.release_send(episode=draft)
+    with pytest.raises(EpisodeNotLive):
+        release_send(episode=draft)
     assert mail.outbox == []
 
 
@@ -152,11 +152,11 @@ def test_a_mail_server_outage_leaves_deliveries_waiting_for_the_retry(
         raise ConnectionRefusedError("mail server down")
 
     monkeypatch.setattr(smtplib.SMTP, "mail", down)
-    with pytest.raises(services.MailServerUnavailable):
-        services.release_send(episode=premium_episode)
+    with pytest.raises(MailServerUnavailable):
+        release_send(episode=premium_episode)
     assert ReleaseDelivery.objects.filter(status="pending").count() == 3
     monkeypatch.undo()
-    assert services.release_send(episode=premium_episode) == 3
+    assert release_send(episode=premium_episode) == 3
 
 
 def test_release_over_real_smtp_reaches_each_address_once(smtp_sink, premium_episode):
@@ -165,8 +165,8 @@ def test_release_over_real_smtp_reaches_each_address_once(smtp_sink, premium_epi
     smtp_sink.refuse.add("gone@example.com")
     SubscriberFactory(email="gone@example.com")
 
-    services.release_send(episode=premium_episode)
-    services.release_send(episode=premium_episode)
+    release_send(episode=premium_episode)
+    release_send(episode=premium_episode)
 
     received = [message_from_bytes(raw) for raw in smtp_sink.messages]
     assert sorted(m["To"] for m in received) == ["one@example.com", "two@example.com"]
