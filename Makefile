@@ -44,11 +44,11 @@ bench: install
 bench-email: install
 	$(PY) scripts/bench_email.py
 
-# The production shape end to end (scripts/prod_check.py): nginx with deploy/'s config, two
-# gunicorns, a worker and beat, PostgreSQL, Redis, an SMTP sink and a local S3 stand-in.
+# The production shape end to end (tests/prod): nginx with deploy/'s config, two gunicorns,
+# a worker and beat, PostgreSQL, Redis, an SMTP sink and a local S3 stand-in, ~2 minutes.
 # Needs nginx, openssl, PostgreSQL and Redis; see the README, "Checking the production shape".
 prod-check: install
-	$(PY) scripts/prod_check.py
+	$(PY) -m pytest tests/prod -m prod $(PYTEST_ARGS)
 
 ci:
 	bash .ci/run

@@ -1,6 +1,6 @@
 """deploy/nginx/backinshape.conf as it runs: compression and media types through nginx.
 
-Debian's nginx runs the shipped config (rendered by scripts/prod_check.py's render_nginx
+Debian's nginx runs the shipped config (rendered by tests/prod/shape.py's render_nginx
 for a temporary directory and a throwaway certificate) in front of Django's live test
 server, with the static files collectstatic wrote and a media folder of podcast files.
 Requests go over HTTPS as a browser's or a bare client's would; bodies are read as they
@@ -9,7 +9,6 @@ came over the wire, before any decompression. Skips without nginx and openssl; C
 
 import contextlib
 import gzip
-import importlib.util
 import json
 import shutil
 import socket
@@ -22,9 +21,10 @@ import requests
 
 from tests.conftest import require_service
 from tests.factories import EpisodeFactory
+from tests.prod.shape import render_nginx, self_signed_certificate
+from tests.run_stack import free_port
 from tests.test_compression import collected_static  # noqa: F401 (a fixture)
 
-ROOT = Path(__file__).resolve().parent.parent
 BROWSER = "gzip, deflate, br"
 MEDIA = {  # name under MEDIA_ROOT -> the Content-Type nginx must send
     "transcripts/2026/episode.vtt": "text/vtt",
@@ -34,19 +34,6 @@ MEDIA = {  # name under MEDIA_ROOT -> the Content-Type nginx must send
     "audio/2026/episode.mp3": "audio/mpeg",
     "covers/2026/cover.png": "image/png",
 }
-
-
-def _render_nginx():
-    spec = importlib.util.spec_from_file_location("prod_check", ROOT / "scripts/prod_check.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.render_nginx
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -65,17 +52,11 @@ def nginx(live_server, collected_static, media_root, tmp_path):  # noqa: F811
         bool(shutil.which("nginx") and shutil.which("openssl")), "nginx and openssl on PATH"
     )
     (tmp_path / "logs").mkdir()
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost",
-         "-addext", "subjectAltName=DNS:localhost"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    https_port = _free_port()
+    cert, key = self_signed_certificate(tmp_path)
+    https_port = free_port()
     upstream = int(live_server.url.rsplit(":", 1)[1])
-    conf = _render_nginx()(
-        tmp_path, http_port=_free_port(), https_port=https_port, upstreams=[upstream, upstream],
+    conf = render_nginx(
+        tmp_path, http_port=free_port(), https_port=https_port, upstreams=[upstream, upstream],
         cert=cert, key=key, static_root=collected_static, media=media_root,
     )  # fmt: skip
     command = ["nginx", "-c", str(conf), "-p", str(tmp_path), "-e", str(tmp_path / "logs/e.log")]
