@@ -25,6 +25,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.e2e.test_accessibility import format_violations
+from tests.e2e.test_program import CONSENT_LABEL
 from tests.run_stack import RunStack, free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.services]
@@ -176,13 +177,14 @@ def test_the_tour_in_make_runs_configuration(stack, browser):
     practice.get_by_role("link", name="First bridges").click()
     expect(page).to_have_url(re.compile(r"/program/.+first-bridges"))
 
-    # Start Phase One, answering the safety questions.
+    # Start Phase One, answering the safety questions and agreeing to keep Program data.
     page.goto(f"{base}/program/")
     page.get_by_role("link", name="Start Phase One").click()
     questions = page.locator(".red-flag-form fieldset")
     expect(questions.first).to_be_visible()
     for i in range(questions.count()):
         questions.nth(i).get_by_label("No", exact=True).check()
+    page.get_by_label(CONSENT_LABEL).check()
     page.get_by_role("button", name="Start Phase One").click()
     expect(page.get_by_text("Phase One is open.")).to_be_visible()
 
