@@ -93,7 +93,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS") or (
 CSRF_TRUSTED_ORIGINS = [SITE_URL] if SITE_URL.startswith("https://") else []
 
 INSTALLED_APPS = [
-    "backinshape.admin_config.BackInShapeAdminConfig",  # django.contrib.admin, safer lists
+    "staff.admin_config.BackInShapeAdminConfig",  # django.contrib.admin, safer lists
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "anymail",
     "django_ratelimit",  # for its system checks on the cache the limits count in
     "backinshape.apps.BackInShapeConfig",  # the site's own system checks
+    "staff",  # the staff desk, a member's page, the status page, the admin's sign-in
     "members",
     "episodes",
     "programs",
@@ -278,7 +279,7 @@ MFA_TOTP_ISSUER = "Back In Shape"
 # browser tests use. Never in production.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 # Staff cannot use the admin until they have an authenticator app or a passkey, and the
-# admin's sign-in asks for it (backinshape/admin_login.py). Off in development, so
+# admin's sign-in asks for it (staff/login.py). Off in development, so
 # `make run`'s demo staff login works as it is.
 STAFF_REQUIRE_MFA = env_bool("STAFF_REQUIRE_MFA", not DEBUG)
 
