@@ -27,8 +27,8 @@ urlpatterns = [
     path("account/program-data/", include("programs.account_urls")),
     path("", include("pages.urls")),  # /privacy/, /terms/, /contact/ and the rest
     path("accounts/", include("allauth.urls")),
-    path("admin/status/", admin.site.admin_view(views.operations_status_page), name="admin_status"),
-    # The staff desk's sign-in, buttons and member actions, before the admin's own pages.
+    # The staff desk's sign-in, buttons, member actions and the status page, before the
+    # admin's own pages.
     path("admin/", include("staff.urls")),
     path("admin/", admin.site.urls),
     path("anymail/", include("members.esp_webhooks")),  # email provider tracking webhooks

@@ -8,11 +8,12 @@ factor while STAFF_REQUIRE_MFA is on (staff/site.py), CSRF-protected, never cach
 from django.contrib import admin
 from django.urls import path
 
-from . import desk, member_page
+from . import desk, member_page, status
 from .login import admin_login
 
 urlpatterns = [
     path("login/", admin_login, name="admin_login"),
+    path("status/", admin.site.admin_view(status.operations_status_page), name="admin_status"),
     # The desk's buttons and the episode preview.
     path(
         "desk/comments/<int:pk>/moderate/",
