@@ -11,6 +11,7 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 
+from common.compression import compressed_copy, compressed_copy_attach
 from common.page_cache import (
     cache_get_with_generations,
     generation_read_once,
@@ -19,7 +20,6 @@ from common.page_cache import (
 from episodes.selectors import content_changed_at, episode_seconds_to_next_release
 
 from . import views
-from .compression import compressed_copy, compressed_copy_attach
 
 # Pages about one person's account, billing or settings: no cache keeps a copy, not even
 # the browser's back-forward store on a shared computer.
@@ -274,7 +274,7 @@ class AnonymousPageCacheMiddleware:
             ],
             "cap_at": None if cap is None else time.time() + cap,
             "last_modified": content_changed_at(generation=generation).timestamp(),
-            # Compressed once here, so a hit never compresses (backinshape/compression.py).
+            # Compressed once here, so a hit never compresses (common/compression.py).
             "gzip": compressed_copy(response),
         }
         cache.set(key, entry, timeout=seconds)

@@ -135,8 +135,8 @@ MIDDLEWARE = [
     "backinshape.logging.RequestIdMiddleware",
     # gzip for pages, feeds, sitemap and robots.txt (and static files in development),
     # above the page cache so the cache only ever stores plain bodies (and its own
-    # compressed copy): backinshape/compression.py.
-    "backinshape.compression.CompressionMiddleware",
+    # compressed copy): common/compression.py.
+    "common.compression.CompressionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
