@@ -140,8 +140,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "backinshape.middleware.AnonymousPageCacheMiddleware",
-    "backinshape.middleware.PrivateCacheMiddleware",
+    "common.page_cache.middleware.AnonymousPageCacheMiddleware",
+    "common.page_cache.middleware.PrivateCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -150,7 +150,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "backinshape.middleware.RefuseNulInAddressMiddleware",
+    "common.refuse_nul.RefuseNulInAddressMiddleware",
 ]
 
 ROOT_URLCONF = "backinshape.urls"
@@ -222,7 +222,7 @@ else:
 # WEB_CONCURRENCY=1 and no Celery worker, else REDIS_URL (backinshape/checks.py).
 WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 0)
 
-# Whole public pages for visitors without an account (backinshape/middleware.py,
+# Whole public pages for visitors without an account (common/page_cache/middleware.py,
 # AnonymousPageCacheMiddleware; README "Caching"). Any content change forgets them all.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_TIMEOUT = env_int("PAGE_CACHE_TIMEOUT", 300)  # seconds, in our own cache

@@ -1,7 +1,7 @@
 """The content generations: the numbers every cached public page and fragment is stored under.
 
 Anonymous pages (home, lists, episode pages, topics, the Program overview, feeds, the
-sitemap) are kept whole in Django's cache by `backinshape.middleware.AnonymousPageCacheMiddleware`,
+sitemap) are kept whole in Django's cache by AnonymousPageCacheMiddleware (middleware.py),
 and an episode page's parts are kept as fragments. Working out which of those pages one
 edit touches (a new comment changes the episode page; a topic rename changes every card
 on every list) is error-prone, so we do not try: any change to public content bumps a
