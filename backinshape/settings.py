@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "django_ratelimit",  # for its system checks on the cache the limits count in
     "backinshape.apps.BackInShapeConfig",  # the site's own system checks
     "staff",  # the staff desk, a member's page, the status page, the admin's sign-in
+    "common.page_cache",  # connects which model change forgets which cached pages
     "members",
     "episodes",
     "programs",

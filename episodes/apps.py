@@ -11,7 +11,6 @@ class EpisodesConfig(AppConfig):
 
     def ready(self):
         # Modules that use the models are loaded here, once the apps are ready.
-        import_module("episodes.receivers")  # connects the page-cache receivers
         # An episode goes live at its release moment with nothing saved: the page cache
         # keeps no page past it, and dates pages from it (common/page_cache/clock.py).
         selectors = import_module("episodes.selectors")

@@ -4,6 +4,8 @@ fragments of pages kept for everyone.
 - generations.py: the generations every entry is kept under, and the functions that
   bump them (what "forget" means here), with the per-request memo of cache reads;
 - clock.py: the content clock, when content changes with nothing saved (a release);
+- invalidation.py: which model's changes forget what, in one table, connected to the
+  models' signals when the apps are ready (apps.py);
 - middleware.py: AnonymousPageCacheMiddleware and PrivateCacheMiddleware.
 
 What the apps use is imported from here; the middleware is named in MIDDLEWARE.

@@ -22,8 +22,8 @@ and its links, and editing an episode rebuilds them around its cached comment li
 
 `comments_changed()` and `catalogue_changed()` bump the content generation and their
 own; `content_changed()` bumps all three. They are called by the services that change
-content and by the signal receivers in each app's `receivers.py` (for admin saves and
-deletes). When unsure, `content_changed()`.
+content and by the signal receivers of invalidation.py, whose table says which model's
+changes call which (for admin saves and deletes). When unsure, `content_changed()`.
 
 A generation is the moment of its bump (nanoseconds since the epoch), read from the
 shared cache by every process alike, so it doubles as the time the content last
