@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from episodes import services as episode_services
 from episodes.forms import StaffReplyForm, staff_reply_draft_key
-from episodes.models import Comment, Episode, ReleaseDelivery, ReleaseMailing
+from episodes.models import Comment, Episode, ReleaseMailing
 from episodes.permissions import (
     can_moderate_comments,
     can_preview_episodes,
@@ -37,6 +37,9 @@ from episodes.release import next_release_at
 from episodes.rendering import render_article
 from members.models import Membership
 from programs.models import MemberProgress, PauseReason
+
+from .permissions import can_view_model
+from .selectors import release_mailing_latest
 
 PENDING_ON_DESK = 5
 # Library tables staff rarely need: shown last, folded away, on the desk.
@@ -63,28 +66,15 @@ class MailingProgress:
 
 def mailing_progress_latest() -> MailingProgress | None:
     """The most recent Sunday email, with how many went, wait and failed."""
-    counts = {
-        status: Count("deliveries", filter=Q(deliveries__status=status))
-        for status in ReleaseDelivery.Status.values
-    }
-    mailing = (
-        ReleaseMailing.objects.select_related("episode")
-        .annotate(**{f"n_{k}": v for k, v in counts.items()})
-        .order_by("-created_at", "-pk")
-        .first()
-    )
+    mailing = release_mailing_latest()
     if mailing is None:
         return None
     return MailingProgress(
         mailing=mailing,
-        sent=mailing.n_sent,
-        waiting=mailing.n_pending,
-        failed=mailing.n_failed,
+        sent=mailing.sent_count,
+        waiting=mailing.pending_count,
+        failed=mailing.failed_count,
     )
-
-
-def comments_pending_count() -> int:
-    return Comment.objects.filter(status=Comment.Status.PENDING).count()
 
 
 @dataclass(frozen=True)
@@ -113,16 +103,12 @@ class DeskAccess:
             write_episodes=user.has_perm("episodes.add_episode"),
             comments=can_view_comments(user),
             moderate=can_moderate_comments(user),
-            comment_pages=user.has_perm("episodes.view_comment")
-            or user.has_perm("episodes.change_comment"),
-            queue=user.has_perm("episodes.view_pendingcomment")
-            or user.has_perm("episodes.change_pendingcomment"),
+            comment_pages=can_view_model(user, "episodes.comment"),
+            queue=can_view_model(user, "episodes.pendingcomment"),
             mailing=can_view_release_mailings(user),
-            members=user.has_perm("members.view_membership")
-            or user.has_perm("members.change_membership"),
-            red_flags=user.has_perm("programs.view_memberprogress")
-            or user.has_perm("programs.change_memberprogress"),
-            member_pages=user.has_perm("members.view_user") or user.has_perm("members.change_user"),
+            members=can_view_model(user, "members.membership"),
+            red_flags=can_view_model(user, "programs.memberprogress"),
+            member_pages=can_view_model(user, "members.user"),
         )
 
     @property

@@ -37,6 +37,8 @@ from programs.forms import StaffActionForm
 from programs.models import PauseReason, ProgressEvent
 from programs.selectors import program_state
 
+from .permissions import can_view_model
+
 MEMBER_SESSIONS_SHOWN = 5
 MEMBER_COMMENTS_SHOWN = 5
 
@@ -57,21 +59,16 @@ MEMBER_ACTIONS = {
 }
 
 
-def _may_view(user, app_model: str) -> bool:
-    app, model = app_model.split(".")
-    return user.has_perm(f"{app}.view_{model}") or user.has_perm(f"{app}.change_{model}")
-
-
 def member_page_access(viewer) -> dict:
     """Which parts of a member's page, and which of its buttons, this member of staff gets."""
     return {
-        "membership": _may_view(viewer, "members.membership"),
-        "program": _may_view(viewer, "programs.memberprogress"),
-        "sessions": _may_view(viewer, "programs.sessionlog"),
+        "membership": can_view_model(viewer, "members.membership"),
+        "program": can_view_model(viewer, "programs.memberprogress"),
+        "sessions": can_view_model(viewer, "programs.sessionlog"),
         "comments": can_view_comments(viewer),
-        "comment_pages": _may_view(viewer, "episodes.comment"),
-        "deliveries": _may_view(viewer, "episodes.releasedelivery"),
-        "suppressions": _may_view(viewer, "members.emailsuppression"),
+        "comment_pages": can_view_model(viewer, "episodes.comment"),
+        "deliveries": can_view_model(viewer, "episodes.releasedelivery"),
+        "suppressions": can_view_model(viewer, "members.emailsuppression"),
         **{action: viewer.has_perm(spec.permission) for action, spec in MEMBER_ACTIONS.items()},
     }
 
@@ -206,7 +203,7 @@ def member_action(request, pk: int, action: str):
     if not request.user.has_perm(spec.permission):
         raise PermissionDenied
     member = get_object_or_404(User, pk=pk)
-    can_view_members = _may_view(request.user, "members.user")
+    can_view_members = can_view_model(request.user, "members.user")
     # Back to the member's page, or to the desk for staff who may act but not open it.
     change_url = (
         reverse("admin:members_user_change", args=[member.pk])

@@ -23,9 +23,10 @@ from django.urls import reverse
 
 from members.selectors import staff_second_factor_missing, two_step_status
 
-from .desk import DeskAccess, app_list_split, comments_pending_count, desk_summary
+from .desk import DeskAccess, app_list_split, desk_summary
 from .login import RateLimitedAdminAuthenticationForm
 from .member_page import member_page_context
+from .selectors import comments_pending_count
 
 
 class SafeChangeList(ChangeList):

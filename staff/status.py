@@ -19,6 +19,8 @@ from episodes.admin import ReleaseMailingAdmin
 from episodes.models import ReleaseMailing
 from episodes.permissions import can_view_release_mailings
 
+from .selectors import release_mailing_latest
+
 
 @dataclass(frozen=True)
 class OperationsStatus:
@@ -28,16 +30,6 @@ class OperationsStatus:
     queue_length: int | None
     queue_name: str
     eager: bool
-
-
-def release_mailing_latest() -> ReleaseMailing | None:
-    """The last Sunday run, counted the way the release-mailing admin counts it."""
-    return (
-        ReleaseMailing.objects.select_related("episode")
-        .with_progress()
-        .order_by("-created_at", "-pk")
-        .first()
-    )
 
 
 def operations_status() -> OperationsStatus:
