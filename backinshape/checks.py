@@ -20,10 +20,10 @@ _NOT_SHARED = {
 def shared_cache_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """In production, every process must use one cache, unless there is only one process.
 
-    The page-cache generations (common/page_cache.py), the rate-limit counters and the
-    cached sessions all live in the cache. A cache per process means a change staff make
-    forgets the cached pages of one gunicorn worker only (the others go on serving, say,
-    a paragraph just moved behind the members-only divider), every rate limit is
+    The page-cache generations (common/page_cache/generations.py), the rate-limit counters
+    and the cached sessions all live in the cache. A cache per process means a change staff
+    make forgets the cached pages of one gunicorn worker only (the others go on serving,
+    say, a paragraph just moved behind the members-only divider), every rate limit is
     multiplied by the number of workers, and a session signed out in one worker stays
     signed in in the others. With DEBUG on (`make run`, the tests) there is one process.
     """

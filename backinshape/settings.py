@@ -93,7 +93,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS") or (
 CSRF_TRUSTED_ORIGINS = [SITE_URL] if SITE_URL.startswith("https://") else []
 
 INSTALLED_APPS = [
-    "backinshape.admin_config.BackInShapeAdminConfig",  # django.contrib.admin, safer lists
+    "staff.admin_config.BackInShapeAdminConfig",  # django.contrib.admin, safer lists
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -111,6 +111,8 @@ INSTALLED_APPS = [
     "anymail",
     "django_ratelimit",  # for its system checks on the cache the limits count in
     "backinshape.apps.BackInShapeConfig",  # the site's own system checks
+    "staff",  # the staff desk, a member's page, the status page, the admin's sign-in
+    "common.page_cache",  # connects which model change forgets which cached pages
     "members",
     "episodes",
     "programs",
@@ -134,13 +136,13 @@ MIDDLEWARE = [
     "backinshape.logging.RequestIdMiddleware",
     # gzip for pages, feeds, sitemap and robots.txt (and static files in development),
     # above the page cache so the cache only ever stores plain bodies (and its own
-    # compressed copy): backinshape/compression.py.
-    "backinshape.compression.CompressionMiddleware",
+    # compressed copy): common/compression.py.
+    "common.compression.CompressionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "backinshape.middleware.AnonymousPageCacheMiddleware",
-    "backinshape.middleware.PrivateCacheMiddleware",
+    "common.page_cache.middleware.AnonymousPageCacheMiddleware",
+    "common.page_cache.middleware.PrivateCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -149,7 +151,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "backinshape.middleware.RefuseNulInAddressMiddleware",
+    "common.refuse_nul.RefuseNulInAddressMiddleware",
 ]
 
 ROOT_URLCONF = "backinshape.urls"
@@ -221,7 +223,7 @@ else:
 # WEB_CONCURRENCY=1 and no Celery worker, else REDIS_URL (backinshape/checks.py).
 WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 0)
 
-# Whole public pages for visitors without an account (backinshape/middleware.py,
+# Whole public pages for visitors without an account (common/page_cache/middleware.py,
 # AnonymousPageCacheMiddleware; README "Caching"). Any content change forgets them all.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_TIMEOUT = env_int("PAGE_CACHE_TIMEOUT", 300)  # seconds, in our own cache
@@ -278,7 +280,7 @@ MFA_TOTP_ISSUER = "Back In Shape"
 # browser tests use. Never in production.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 # Staff cannot use the admin until they have an authenticator app or a passkey, and the
-# admin's sign-in asks for it (backinshape/admin_login.py). Off in development, so
+# admin's sign-in asks for it (staff/login.py). Off in development, so
 # `make run`'s demo staff login works as it is.
 STAFF_REQUIRE_MFA = env_bool("STAFF_REQUIRE_MFA", not DEBUG)
 

@@ -5,10 +5,9 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from common.health import heartbeat_record
 from episodes.services import comment_ip_addresses_forget
 from programs.services import program_data_retention_apply
-
-from .health import heartbeat_record
 
 logger = logging.getLogger(__name__)
 

@@ -11,13 +11,7 @@ from episodes.sitemaps import SITEMAPS as EPISODE_SITEMAPS
 from pages.sitemaps import SitePageSitemap
 from programs.sitemaps import ExerciseSitemap, RoutineSitemap
 
-from . import admin_desk, views
-from .admin_login import RateLimitedAdminAuthenticationForm, admin_login
-
-admin.site.site_header = "Back In Shape admin"
-admin.site.site_title = "Back In Shape admin"
-admin.site.index_title = "Episodes, members and the program"
-admin.site.login_form = RateLimitedAdminAuthenticationForm
+from . import views
 
 SITEMAPS = {
     **EPISODE_SITEMAPS,
@@ -33,29 +27,9 @@ urlpatterns = [
     path("account/program-data/", include("programs.account_urls")),
     path("", include("pages.urls")),  # /privacy/, /terms/, /contact/ and the rest
     path("accounts/", include("allauth.urls")),
-    path("admin/login/", admin_login, name="admin_login"),  # before the admin's own
-    path("admin/status/", admin.site.admin_view(views.operations_status_page), name="admin_status"),
-    # The desk's buttons and the episode preview: staff only, through admin_view.
-    path(
-        "admin/desk/comments/<int:pk>/moderate/",
-        admin.site.admin_view(admin_desk.comment_moderate),
-        name="admin_desk_comment_moderate",
-    ),
-    path(
-        "admin/desk/comments/<int:pk>/reply/",
-        admin.site.admin_view(admin_desk.comment_reply),
-        name="admin_desk_comment_reply",
-    ),
-    path(
-        "admin/desk/episode-preview/",
-        admin.site.admin_view(admin_desk.episode_preview),
-        name="admin_desk_episode_preview",
-    ),
-    path(
-        "admin/desk/members/<int:pk>/<slug:action>/",
-        admin.site.admin_view(admin_desk.member_action),
-        name="admin_desk_member_action",
-    ),
+    # The staff desk's sign-in, buttons, member actions and the status page, before the
+    # admin's own pages.
+    path("admin/", include("staff.urls")),
     path("admin/", admin.site.urls),
     path("anymail/", include("members.esp_webhooks")),  # email provider tracking webhooks
     # Development stand-ins, 404 on a real site: demo payments (DEBUG on, no Stripe key)

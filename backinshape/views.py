@@ -1,9 +1,10 @@
+"""The site's own views, which belong to no app: /healthz, security.txt, the error pages,
+and uploaded media in development."""
+
 import datetime as dt
 import logging
 
 from django.conf import settings
-from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -14,12 +15,8 @@ from django.views.decorators.http import require_safe
 from whitenoise.base import WhiteNoise
 from whitenoise.middleware import WhiteNoiseMiddleware
 
-from episodes.mailing.admin import ReleaseMailingAdmin
-from episodes.models import ReleaseMailing
-from episodes.permissions import can_view_release_mailings
+from common.health import health_checks, health_is_good
 from episodes.podcast import upload_content_type
-
-from .health import health_checks, health_is_good, operations_status
 
 logger = logging.getLogger(__name__)
 
@@ -36,37 +33,6 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
     )
-
-
-@never_cache
-def operations_status_page(request):
-    """Staff only (wrapped in admin_view in urls.py): heartbeat, last Sunday run, queue.
-
-    The Sunday email's progress is on it, so it takes what the release mailings' list does.
-    """
-    if not can_view_release_mailings(request.user):
-        raise PermissionDenied
-    status = operations_status()
-    mailing = status.latest_mailing
-    progress = ReleaseMailingAdmin(ReleaseMailing, admin.site).progress(mailing) if mailing else ""
-    context = {
-        **admin.site.each_context(request),
-        "title": "Site status",
-        "status": status,
-        "mailing": mailing,
-        "progress": progress,
-        "counts": (
-            {
-                "sent": mailing.sent_count,
-                "waiting": mailing.pending_count,
-                "failed": mailing.failed_count,
-            }
-            if mailing
-            else {}
-        ),
-        "checks": health_checks(deep=True),
-    }
-    return render(request, "admin/operations_status.html", context)
 
 
 # RFC 9116 §2.5.5: Expires is "less than a year into the future" to avoid staleness.

@@ -1,9 +1,9 @@
 """CSRF protection for forms that appear on cached public pages.
 
-A page kept whole in the cache (see backinshape/middleware.py, AnonymousPageCacheMiddleware)
-is the same for every visitor, so it cannot carry a per-visitor CSRF token. For the two
-forms such pages hold (a comment, the Sunday-email sign-up), an anonymous POST is checked
-by where it comes from instead of by a token:
+A page kept whole in the cache (see common/page_cache/middleware.py,
+AnonymousPageCacheMiddleware) is the same for every visitor, so it cannot carry a
+per-visitor CSRF token. For the two forms such pages hold (a comment, the Sunday-email
+sign-up), an anonymous POST is checked by where it comes from instead of by a token:
 
 - `Origin`, when the browser sends it (every current browser does on a POST), must be this
   site's own origin. `Origin: null` (sandboxed frames, some redirects) is refused.

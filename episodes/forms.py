@@ -23,7 +23,7 @@ NUL_IN_REPLY = (
 
 
 class StaffReplyForm(forms.Form):
-    """A staff reply from the moderation screen (backinshape/admin_desk.py)."""
+    """A staff reply from the moderation screen (staff/desk.py)."""
 
     body = forms.CharField(
         label="Reply as staff",

@@ -1,8 +1,9 @@
 """Who may act on episodes, comments and the Sunday email from the admin.
 
 Django's model permissions, one rule per button, shared by the admin pages and the staff
-desk (backinshape/admin_desk.py): a button shows exactly when its view accepts it, and a
-view refuses what its button would not offer. A superuser passes every rule (has_perm).
+desk (staff/desk.py, staff/member_page.py): a button shows exactly when its view accepts
+it, and a view refuses what its button would not offer. A superuser passes every rule
+(has_perm).
 """
 
 

@@ -312,7 +312,7 @@ JOIN_OFFER_KEY = "join-offer"
 
 def join_offer() -> JoinOffer:
     """The plans' prices for the join panel, kept with the cached pages (a plan saved in
-    the admin forgets them: members/receivers.py)."""
+    the admin forgets them: common/page_cache/invalidation.py)."""
     return cached_for_catalogue(
         JOIN_OFFER_KEY, lambda: JoinOffer(prices=plan_prices_in_words(plans_on_offer()))
     )
@@ -372,7 +372,7 @@ def episode_seconds_to_next_release(*, generation: int) -> int | None:
 
 def content_changed_at(*, generation: int) -> dt.datetime:
     """When what is kept under `generation` last changed: the generation is the moment of
-    the last change (common/page_cache.py), unless an episode has gone live by the clock
+    the last change (common/page_cache/generations.py), unless an episode has gone live by the clock
     since."""
     changed = dt.datetime.fromtimestamp(generation / 1e9, tz=dt.UTC)
     last_release = episode_release_moments(generation=generation)[0]
@@ -387,7 +387,7 @@ def catalogue_key(key: str, *, generation: int | None = None) -> str:
 def cached_for_catalogue(key: str, build):
     """`build()`, kept in the cache until public content other than comments next changes
     (or the next release moment passes, which can change what is published without a
-    save). For what shows no comment: see common/page_cache.py."""
+    save). For what shows no comment: see common/page_cache/generations.py."""
     generation = catalogue_generation()
     full_key = catalogue_key(key, generation=generation)
     found = cache_get(full_key)

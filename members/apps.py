@@ -10,7 +10,6 @@ class MembersConfig(AppConfig):
     def ready(self):
         # Modules that use the models are loaded here, once the apps are ready.
         import_module("members.esp_webhooks")  # connects the anymail tracking receiver
-        import_module("members.receivers")  # connects the page-cache receivers
         # Tells the demo Stripe our prices and webhook; it is used only in demo mode.
         import_module("members.demo_payments").demo_payments_connect()
         # A material change to the privacy notice or terms flags who should be told.

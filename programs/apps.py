@@ -9,7 +9,6 @@ class ProgramsConfig(AppConfig):
 
     def ready(self):
         # Modules that use the models are loaded here, once the apps are ready.
-        import_module("programs.receivers")  # connects the page-cache receivers
         exports = import_module("programs.exports")
         member_exports = import_module("members.exports")
         member_exports.register_export_section("program", exports.program_export_section)

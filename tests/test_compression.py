@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils.cache import has_vary_header
 
-from backinshape import compression
+from common import compression
 from tests.factories import EpisodeFactory
 from tests.test_media_ranges import debug_urls  # noqa: F401 (a fixture)
 

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 import redis
 
-from backinshape import health
 from backinshape.logging import (
     RequestIdFilter,
     celery_headers_add_request_id,
@@ -20,7 +19,9 @@ from backinshape.logging import (
     sentry_before_send,
 )
 from backinshape.tasks import heartbeat
+from common import health
 from episodes.models import ReleaseDelivery, ReleaseMailing
+from staff import status as status_page
 from tests.conftest import CELERY_BROKER_URL, _broker_reachable, require_service
 from tests.factories import EpisodeFactory
 
@@ -161,7 +162,7 @@ def test_status_page_shows_heartbeat_last_sunday_run_and_queue(client, staff, mo
     for n, status in enumerate(["sent", "sent", "sent", "pending", "failed"]):
         ReleaseDelivery.objects.create(mailing=mailing, email=f"r{n}@example.com", status=status)
     health.heartbeat_record(now=time.time() - 42)
-    monkeypatch.setattr(health, "broker_queue_length", lambda: 17)
+    monkeypatch.setattr(status_page, "broker_queue_length", lambda: 17)
     monkeypatch.setattr(health.settings, "CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
 
     client.force_login(staff)

@@ -19,8 +19,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.http import http_date
 
-from backinshape.middleware import _page_cache_key
 from common.page_cache import CATALOGUE_KEY, COMMENTS_KEY, GENERATION_KEY, content_changed
+from common.page_cache.middleware import _page_cache_key
 from episodes import services as episode_services
 from episodes.models import Comment, Episode, Topic
 from episodes.templatetags import episode_tags
@@ -617,7 +617,7 @@ def test_staff_preview_then_visitor(staff):
 
 def test_a_page_compressed_for_one_visitor_is_not_served_to_another(settings, episode):
     # Were compression ever done below the page cache, the stored copy would be gzip.
-    at = settings.MIDDLEWARE.index("backinshape.middleware.AnonymousPageCacheMiddleware")
+    at = settings.MIDDLEWARE.index("common.page_cache.middleware.AnonymousPageCacheMiddleware")
     settings.MIDDLEWARE = [
         *settings.MIDDLEWARE[: at + 1],
         "django.middleware.gzip.GZipMiddleware",

@@ -12,7 +12,7 @@ import time
 import pytest
 from django.test import Client
 
-from backinshape import middleware
+from common.page_cache import middleware
 from tests.factories import CommentFactory, EpisodeFactory
 
 pytestmark = [pytest.mark.bench, pytest.mark.django_db]

@@ -1,5 +1,6 @@
-"""What the load balancer and staff ask about the running site: is each service there,
-and are the background parts (celery beat and at least one worker) alive?
+"""What the load balancer (/healthz) and staff (the status page, staff/status.py) ask
+about the running site: is each service there, and are the background parts (celery beat
+and at least one worker) alive?
 
 Beat schedules `backinshape.tasks.heartbeat` every minute; a worker runs it and writes the
 time into the cache. A fresh heartbeat therefore proves beat, the broker and a worker all
@@ -8,14 +9,11 @@ work, which no single ping can.
 
 import logging
 import time
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from kombu import Connection
-
-from episodes.models import ReleaseMailing
 
 logger = logging.getLogger(__name__)
 
@@ -115,35 +113,3 @@ def broker_queue_length() -> int | None:
     except Exception:
         logger.exception("Status: could not read the broker's queue length")
         return None
-
-
-@dataclass(frozen=True)
-class OperationsStatus:
-    heartbeat_age: float | None
-    heartbeat_stale: bool
-    latest_mailing: ReleaseMailing | None
-    queue_length: int | None
-    queue_name: str
-    eager: bool
-
-
-def release_mailing_latest() -> ReleaseMailing | None:
-    """The last Sunday run, counted the way the release-mailing admin counts it."""
-    return (
-        ReleaseMailing.objects.select_related("episode")
-        .with_progress()
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-
-
-def operations_status() -> OperationsStatus:
-    age = heartbeat_age()
-    return OperationsStatus(
-        heartbeat_age=age,
-        heartbeat_stale=age is None or age > HEARTBEAT_STALE_SECONDS,
-        latest_mailing=release_mailing_latest(),
-        queue_length=broker_queue_length(),
-        queue_name=settings.CELERY_TASK_DEFAULT_QUEUE,
-        eager=not settings.CELERY_BROKER_URL,
-    )

@@ -23,13 +23,10 @@ from django.urls import reverse
 
 from members.selectors import staff_second_factor_missing, two_step_status
 
-from .admin_desk import (
-    DeskAccess,
-    app_list_split,
-    comments_pending_count,
-    desk_summary,
-    member_page_context,
-)
+from .desk import DeskAccess, app_list_split, desk_summary
+from .login import RateLimitedAdminAuthenticationForm
+from .member_page import member_page_context
+from .selectors import comments_pending_count
 
 
 class SafeChangeList(ChangeList):
@@ -67,6 +64,11 @@ class BackInShapeAdminSite(admin.AdminSite):
     """Every ModelAdmin registered here, ours and the libraries' (auth, allauth), gets the
     safe changelist, so no app has to remember to."""
 
+    site_header = "Back In Shape admin"
+    site_title = "Back In Shape admin"
+    index_title = "Episodes, members and the program"
+    login_form = RateLimitedAdminAuthenticationForm
+
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, SafeChangeListMixin):
@@ -89,7 +91,7 @@ class BackInShapeAdminSite(admin.AdminSite):
         return super().admin_view(update_wrapper(second_factor_first, view), cacheable)
 
     def index(self, request, extra_context=None):
-        """The home page is the "This Sunday" desk (backinshape/admin_desk.py)."""
+        """The home page is the "This Sunday" desk (staff/desk.py)."""
 
         ours, technical = app_list_split(self.get_app_list(request))
         context = {

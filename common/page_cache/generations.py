@@ -1,7 +1,7 @@
 """The content generations: the numbers every cached public page and fragment is stored under.
 
 Anonymous pages (home, lists, episode pages, topics, the Program overview, feeds, the
-sitemap) are kept whole in Django's cache by `backinshape.middleware.AnonymousPageCacheMiddleware`,
+sitemap) are kept whole in Django's cache by AnonymousPageCacheMiddleware (middleware.py),
 and an episode page's parts are kept as fragments. Working out which of those pages one
 edit touches (a new comment changes the episode page; a topic rename changes every card
 on every list) is error-prone, so we do not try: any change to public content bumps a
@@ -22,8 +22,8 @@ and its links, and editing an episode rebuilds them around its cached comment li
 
 `comments_changed()` and `catalogue_changed()` bump the content generation and their
 own; `content_changed()` bumps all three. They are called by the services that change
-content and by the signal receivers in each app's `receivers.py` (for admin saves and
-deletes). When unsure, `content_changed()`.
+content and by the signal receivers of invalidation.py, whose table says which model's
+changes call which (for admin saves and deletes). When unsure, `content_changed()`.
 
 A generation is the moment of its bump (nanoseconds since the epoch), read from the
 shared cache by every process alike, so it doubles as the time the content last

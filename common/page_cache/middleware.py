@@ -1,4 +1,11 @@
-"""Site-wide request and response rules that no single view should have to remember."""
+"""The page cache's two middleware: AnonymousPageCacheMiddleware keeps public pages for
+visitors without an account, and PrivateCacheMiddleware keeps every other cache from
+storing a page that depends on who asks.
+
+Neither imports an app: the pages kept are named by their URL names, and the moments when
+content changes with nothing saved come from the content clock (clock.py), which episodes
+registers when the apps are ready.
+"""
 
 import hashlib
 import time
@@ -11,15 +18,10 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 
-from common.page_cache import (
-    cache_get_with_generations,
-    generation_read_once,
-    last_modified_time,
-)
-from episodes.selectors import content_changed_at, episode_seconds_to_next_release
+from common.compression import compressed_copy, compressed_copy_attach
 
-from . import views
-from .compression import compressed_copy, compressed_copy_attach
+from .clock import content_clock
+from .generations import cache_get_with_generations, generation_read_once, last_modified_time
 
 # Pages about one person's account, billing or settings: no cache keeps a copy, not even
 # the browser's back-forward store on a shared computer.
@@ -54,34 +56,6 @@ class PrivateCacheMiddleware:
         else:
             patch_cache_control(response, private=True)
         return response
-
-
-class RefuseNulInAddressMiddleware:
-    """Answer 400 when the path, or any query-string key or value, contains NUL ("\\x00").
-
-    PostgreSQL text cannot hold NUL, so a lookup such as `token="\\x00"` fails inside the
-    database driver ("PostgreSQL text fields cannot contain NUL (0x00) bytes") and would
-    be a 500. No real link has one, so one check here covers every view, the admin's
-    list filters included. POST bodies are left to the forms, which reject NUL with a
-    field error and keep the rest of what was typed.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if _has_nul(request):
-            return views.bad_request(request)
-        return self.get_response(request)
-
-
-def _has_nul(request) -> bool:
-    if "\x00" in request.path:
-        return True
-    return any(
-        "\x00" in key or any("\x00" in value for value in values)
-        for key, values in request.GET.lists()
-    )
 
 
 # --- The anonymous page cache ------------------------------------------------------------
@@ -218,12 +192,13 @@ class AnonymousPageCacheMiddleware:
     What is stored: only GET responses with status 200 that set no cookie, for requests
     with no session or messages cookie (so, necessarily, an anonymous visitor), on the pages
     in ANONYMOUS_CACHEABLE_VIEWS. Each entry carries the content generation it was rendered
-    under (common/page_cache.py) and is ignored once the generation moves on. Signed-in
+    under (generations.py) and is ignored once the generation moves on. Signed-in
     people always reach the view, and PrivateCacheMiddleware marks their pages private.
 
     Validators agree between processes: the ETag is a hash of the page, and Last-Modified
-    the moment its content last changed (the generation, or a later release moment), never
-    the moment one process happened to render it.
+    the moment its content last changed (the generation, or a later release moment: the
+    content clock), never the moment one process happened to render it. No page is kept
+    past the clock's next moment either.
     """
 
     def __init__(self, get_response):
@@ -255,7 +230,8 @@ class AnonymousPageCacheMiddleware:
         if not self._storable(request, response):
             return response
         seconds = settings.PAGE_CACHE_TIMEOUT
-        cap = episode_seconds_to_next_release(generation=generation)
+        clock = content_clock()
+        cap = clock.seconds_to_next_change(generation=generation)
         if cap is not None:
             seconds = min(seconds, cap)
         if seconds <= 0:
@@ -273,8 +249,8 @@ class AnonymousPageCacheMiddleware:
                 if name.lower() not in ("set-cookie", "content-length")
             ],
             "cap_at": None if cap is None else time.time() + cap,
-            "last_modified": content_changed_at(generation=generation).timestamp(),
-            # Compressed once here, so a hit never compresses (backinshape/compression.py).
+            "last_modified": clock.changed_at(generation=generation).timestamp(),
+            # Compressed once here, so a hit never compresses (common/compression.py).
             "gzip": compressed_copy(response),
         }
         cache.set(key, entry, timeout=seconds)
