@@ -52,6 +52,32 @@ def chromium_available() -> bool:
     return os.path.exists(CHROMIUM) or shutil.which("chromium") is not None
 
 
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    marked = bool(
+        marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+    )
+    fixtures = getattr(item, "fixturenames", ())
+    return marked or "transactional_db" in fixtures or "live_server" in fixtures
+
+
+def _is_browser_test(item) -> bool:
+    return "tests/e2e/" in item.nodeid
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Transactional tests last, as Django orders them, once pytest has done its own sorting.
+
+    A transactional test (live_server, the browser tests, real workers) empties every table
+    when it ends, the rows the data migrations made included (the podcast show). pytest-django
+    puts those tests last, but pytest then groups tests by their package-scoped fixtures (the
+    browser tests' Playwright) and moved them back among the others. A stable sort keeps each
+    group together, and the browser tests stay one group, so Playwright starts once.
+    """
+    items.sort(key=lambda item: _is_transactional(item) or _is_browser_test(item))
+
+
 def pytest_configure(config):
     """Test-only settings, set here rather than guessed in settings.py.
 
