@@ -21,7 +21,7 @@ from django.db import models
 from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils import timezone
 
-if TYPE_CHECKING:  # models.py imports this module: the rules take its rows, loaded
+if TYPE_CHECKING:  # the models import this module: the rules take its rows, loaded
     from .models import CheckIn, Routine, SessionLog
 
 
