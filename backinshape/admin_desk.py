@@ -51,7 +51,7 @@ from programs import services as program_services
 from programs.charts import pain_chart
 from programs.forms import StaffActionForm
 from programs.models import MemberProgress, PauseReason, ProgressEvent
-from programs.selectors import program_state
+from programs.state import program_state
 
 PENDING_ON_DESK = 5
 # Library tables staff rarely need: shown last, folded away, on the desk.

@@ -30,6 +30,7 @@ from .models import (
     Unlock,
     UnlockMethod,
 )
+from .state import ProgramState, program_state
 
 logger = logging.getLogger(__name__)
 
@@ -378,11 +379,11 @@ def routine_unlock_check(*, user, routine: Routine, today: dt.date | None = None
     """
     if not member_has_premium(user):
         return None
-    state = selectors.program_state(user=user, today=today)
+    state = program_state(user=user, today=today)
     return _unlock_check_in_state(state=state, routine=routine)
 
 
-def _unlock_check_in_state(*, state: selectors.ProgramState, routine: Routine) -> Unlock | None:
+def _unlock_check_in_state(*, state: ProgramState, routine: Routine) -> Unlock | None:
     # Without consent nothing more is stored, an unlock and its audit entry included.
     if not state.has_premium or not state.started or state.paused or not state.consented:
         return None
@@ -402,7 +403,7 @@ def _unlock_check_in_state(*, state: selectors.ProgramState, routine: Routine) -
     )
 
 
-def program_progress_refresh(*, state: selectors.ProgramState) -> bool:
+def program_progress_refresh(*, state: ProgramState) -> bool:
     """Apply the unlock rule wherever it can act (time passing can complete it).
 
     Returns True when something opened, so the caller reloads the state.
@@ -418,15 +419,15 @@ def program_progress_refresh(*, state: selectors.ProgramState) -> bool:
     return opened
 
 
-def program_state_current(*, user, today: dt.date | None = None) -> selectors.ProgramState:
+def program_state_current(*, user, today: dt.date | None = None) -> ProgramState:
     """The member's program after the unlock rule has acted on the time that has passed.
 
     Every page and every write that reads a member's program goes through here, so an
     unlock earned by waiting shows the same whichever page is opened first.
     """
-    state = selectors.program_state(user=user, today=today)
+    state = program_state(user=user, today=today)
     if state.has_premium and program_progress_refresh(state=state):
-        state = selectors.program_state(user=user, today=today)
+        state = program_state(user=user, today=today)
     return state
 
 
@@ -449,7 +450,7 @@ def routine_unlock_by_staff(*, user, routine: Routine, staff, reason: str) -> Un
 
 def routine_unlock_next_by_staff(*, user, staff, reason: str) -> Unlock | None:
     """Staff open the member's next locked routine (the first, if they haven't started)."""
-    state = selectors.program_state(user=user)
+    state = program_state(user=user)
     current = state.current_routine
     routine = state.next_routine(current) if current else _first_routine()
     if routine is None:
