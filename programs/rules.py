@@ -1,6 +1,6 @@
 """The progression rules of the Back In Shape Program, as pure functions of loaded rows.
 
-The rules come from DESIGN.md, "Program progression (pain-monitoring model)":
+The rules follow the pain-monitoring model:
 Silbernagel et al., Am J Sports Med 2007 (pain during exercise up to 5/10 is acceptable
 if it settles by the next morning); Smith et al., Br J Sports Med 2017 (mild pain during
 exercise does not harm outcomes). The thresholds are per-routine fields staff can change.
