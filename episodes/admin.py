@@ -11,9 +11,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from programs.admin import EpisodeRoutineInline
-
 from . import services
+from .admin_practice import EpisodeRoutineInline
 from .feeds import podcast_show
 from .forms import EpisodeAdminForm, staff_reply_draft_key
 from .models import Comment, Episode, PodcastShow, ReleaseDelivery, ReleaseMailing, Topic

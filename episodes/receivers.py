@@ -1,6 +1,6 @@
 """Signal receivers: forget cached public pages when episode content changes.
 
-STYLE.md keeps business logic out of signals, and this is not business logic: it is
+Business logic stays out of signals, and this is not business logic: it is
 cache invalidation, which must follow every write however it is made (the admin's change
 form, its delete and bulk-delete actions, the shell, a data migration, a fixture). A
 receiver on the model is the one place no such path can miss. Comments bump the comments
@@ -42,6 +42,8 @@ def comment_deleted(sender, **kwargs):
 
 @receiver(m2m_changed, sender=Episode.topics.through, dispatch_uid="page_cache_topics")
 @receiver(m2m_changed, sender=Episode.related.through, dispatch_uid="page_cache_related")
+@receiver(m2m_changed, sender=Episode.routines.through, dispatch_uid="page_cache_routines")
 def episode_links_changed(sender, action, **kwargs):
+    # Routines: an episode's "Put it into practice" list and a routine's "Why this helps".
     if action in ("post_add", "post_remove", "post_clear"):
         catalogue_changed()

@@ -5,7 +5,7 @@ common/page_cache.py). This is cache invalidation, not business logic, so a rece
 each model is the right place: it follows every write, the admin's included.
 """
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from common.page_cache import catalogue_changed
@@ -23,10 +23,3 @@ from .models import Exercise, Phase, Routine, RoutineStep
 @receiver(post_delete, sender=RoutineStep, dispatch_uid="page_cache_step_deleted")
 def program_content_changed(sender, **kwargs):
     catalogue_changed()
-
-
-@receiver(m2m_changed, sender=Routine.episodes.through, dispatch_uid="page_cache_routine_episodes")
-def routine_episodes_changed(sender, action, **kwargs):
-    """An episode's "Put it into practice" list and a routine's "Why this helps" changed."""
-    if action in ("post_add", "post_remove", "post_clear"):
-        catalogue_changed()

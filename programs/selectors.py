@@ -135,11 +135,6 @@ def practice_routines_for_viewer(*, routines, user) -> Practice:
     )
 
 
-def routine_episodes(*, routine: Routine) -> list:
-    """ "Why this helps": the published episodes linked to this routine, newest first."""
-    return list(routine.episodes.published().order_by("-publish_at"))
-
-
 # --------------------------------------------------------------------------- history
 
 

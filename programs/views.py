@@ -17,6 +17,7 @@ from members.selectors import member_has_premium
 from . import charts, exports, reminders, rules, selectors, services
 from .forms import CheckInForm, ConsentForm, ProgramDataDeleteForm, RedFlagForm, SessionLogForm
 from .models import PauseReason, Routine
+from .routine_sections import routine_sections
 from .state import RECENT_SESSIONS_SHOWN, ProgramState, program_state
 
 
@@ -90,7 +91,7 @@ def _render_routine(request, routine: Routine, *, log_form=None, checkin_forms=N
         "routine": routine,
         "instructions_html": instructions,
         "locked": instructions is None,
-        "why_episodes": selectors.routine_episodes(routine=routine),
+        "routine_sections": routine_sections(routine=routine),
     }
     if instructions is not None and request.user.is_authenticated:
         state = _member_state(request)

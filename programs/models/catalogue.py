@@ -80,13 +80,6 @@ class Routine(models.Model):
         validators=[MaxValueValidator(90)],
         help_text="Days from the first session of this routine before the next one opens.",
     )
-    # A string reference: episodes sits above programs, so programs never imports it.
-    episodes = models.ManyToManyField(
-        "episodes.Episode",
-        blank=True,
-        related_name="routines",
-        help_text="Episodes that explain why this routine helps. Their pages link back here.",
-    )
 
     class Meta:
         ordering = ["phase__number", "position"]
