@@ -250,6 +250,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/account/"
+# The pages of the apps above members that members' views and emails send people to, as
+# URL names: members sits below episodes and the Program, so it names none of them itself.
+MEMBERS_HOME_URL = "episodes:home"
+MEMBERS_PROGRAM_URL = "programs:overview"
+MEMBERS_PRIVATE_FEED_URL = "episodes:private_podcast_feed"  # reversed with the feed token
 
 # django-allauth: the email address is the login, and it must be verified.
 ACCOUNT_LOGIN_METHODS = {"email"}

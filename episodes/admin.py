@@ -14,13 +14,12 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from programs.admin import EpisodeRoutineInline
-
 from . import services
 
 # Django's autodiscovery imports only this admin module of the app: this import and the
 # mailing.admin one below register the comments' admin and the Sunday email's.
 from .admin_comments import CommentAdmin, PendingCommentAdmin  # noqa: F401
+from .admin_practice import EpisodeRoutineInline
 from .feeds import podcast_show
 from .forms import EpisodeAdminForm
 from .mailing import episode_release_email_schedule

@@ -21,3 +21,8 @@ class EpisodesConfig(AppConfig):
         exports = import_module("episodes.exports")
         member_exports = import_module("members.exports")
         member_exports.register_export_section("comments", exports.comments_export_section)
+        # A routine's page says "Why this helps" with the episodes linked to it.
+        routine_sections = import_module("programs.routine_sections")
+        routine_sections.register_routine_section(
+            "why_this_helps", import_module("episodes.practice").why_this_helps_section
+        )

@@ -149,6 +149,14 @@ class Episode(models.Model):
     )
     topics = models.ManyToManyField(Topic, blank=True, related_name="episodes")
     related = models.ManyToManyField("self", blank=True, symmetrical=False)
+    # The link lives here, on the upper side of the layers: programs knows nothing of
+    # episodes. Each routine's page says "Why this helps" with its published episodes.
+    routines = models.ManyToManyField(
+        "programs.Routine",
+        blank=True,
+        related_name="episodes",
+        help_text="Routines that put this episode into practice. Their pages link back here.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     publish_at = models.DateTimeField(default=next_release_at, db_index=True)
     release_email_at = models.DateTimeField(

@@ -48,7 +48,7 @@ class AccountAdapter(DefaultAccountAdapter):
         """Where sign-in lands when there is no `next`: premium members on their Program,
         everyone else on their account. allauth checks `next` itself, before asking here."""
         if member_has_premium(request.user):
-            return reverse("programs:overview")
+            return reverse(settings.MEMBERS_PROGRAM_URL)
         return reverse("members:account")
 
     def get_reset_password_from_key_url(self, key: str) -> str:

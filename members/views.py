@@ -72,7 +72,7 @@ def subscribe_confirm(request, token):
     if request.method == "POST":
         services.subscriber_confirm(subscriber=subscriber)
         messages.success(request, "You're subscribed. Look out for the next episode on Sunday.")
-        return redirect("episodes:home")
+        return redirect(settings.MEMBERS_HOME_URL)
     return render(request, "members/subscribe_confirm.html", {"subscriber": subscriber})
 
 
@@ -254,7 +254,7 @@ def _private_feed_url(user) -> str:
     if not selectors.member_has_premium(user):
         return ""
     feed_token = services.feed_token_get_or_create(user=user)
-    path = reverse("episodes:private_podcast_feed", args=[feed_token.token])
+    path = reverse(settings.MEMBERS_PRIVATE_FEED_URL, args=[feed_token.token])
     return f"{settings.SITE_URL}{path}"
 
 
@@ -366,7 +366,7 @@ def account_delete(request):
                 messages.success(
                     request, "Your account has been deleted. Thank you for being with us."
                 )
-                return redirect("episodes:home")
+                return redirect(settings.MEMBERS_HOME_URL)
         else:
             status = 400
     else:

@@ -85,16 +85,6 @@ class PhaseAdmin(admin.ModelAdmin):
     inlines = [RoutineInline]
 
 
-class EpisodeRoutineInline(admin.TabularInline):
-    """On an episode's admin page: the routines that put the episode into practice."""
-
-    model = Routine.episodes.through
-    extra = 0
-    autocomplete_fields = ["routine"]
-    verbose_name = "routine that puts it into practice"
-    verbose_name_plural = "put it into practice: routines"
-
-
 class RoutineStepInline(admin.TabularInline):
     model = RoutineStep
     formset = PositionedInlineFormSet
@@ -120,10 +110,8 @@ class RoutineAdmin(admin.ModelAdmin):
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [RoutineStepInline]
-    autocomplete_fields = ["episodes"]
     fieldsets = [
         (None, {"fields": ["phase", "position", "title", "slug", "summary", "duration_minutes"]}),
-        ("Why this helps", {"fields": ["episodes"]}),
         ("Premium content", {"fields": ["instructions"]}),
         (
             "Progression thresholds",

@@ -18,7 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .rules import PENDING_LABEL, Grade
-from .selectors import GradedSession, ProgramState
+from .selectors import GradedSession
+from .state import ProgramState
 
 PAIN_POINTS = 14  # the last fortnight or so of sessions
 PLOT_TOP = 10  # px above the 10/10 line, so a marker there is not cut

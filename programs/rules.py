@@ -1,6 +1,6 @@
 """The progression rules of the Back In Shape Program, as pure functions of loaded rows.
 
-The rules come from DESIGN.md, "Program progression (pain-monitoring model)":
+The rules follow the pain-monitoring model:
 Silbernagel et al., Am J Sports Med 2007 (pain during exercise up to 5/10 is acceptable
 if it settles by the next morning); Smith et al., Br J Sports Med 2017 (mild pain during
 exercise does not harm outcomes). The thresholds are per-routine fields staff can change.
@@ -21,7 +21,7 @@ from django.db import models
 from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils import timezone
 
-if TYPE_CHECKING:  # models.py imports this module: the rules take its rows, loaded
+if TYPE_CHECKING:  # the models import this module: the rules take its rows, loaded
     from .models import CheckIn, Routine, SessionLog
 
 
@@ -306,3 +306,46 @@ class Advice:
     @property
     def easier_dose(self) -> bool:
         return self.kind == "easier_dose"
+
+
+# Less than a point on a 0-10 scale is "about the same": day-to-day wobble, not a trend.
+PAIN_CHANGE_WORTH_SAYING = 1.0
+
+
+@dataclass(frozen=True)
+class PainChange:
+    """Worst pain during sessions now against when the member started, honestly put.
+
+    Only said with enough sessions to compare (the first few against the last few); a
+    rise is not dressed up as progress: `improved` and `about_the_same` are both False.
+    """
+
+    points: float  # how far the average came down; negative when it went up
+    sessions_compared: int
+
+    @property
+    def improved(self) -> bool:
+        return self.points >= PAIN_CHANGE_WORTH_SAYING
+
+    @property
+    def about_the_same(self) -> bool:
+        return abs(self.points) < PAIN_CHANGE_WORTH_SAYING
+
+    @property
+    def points_text(self) -> str:
+        """ "1.5 points", "2 points", "1 point"."""
+        value = f"{self.points:.1f}".removesuffix(".0")
+        return f"{value} point{'' if value == '1' else 's'}"
+
+
+@dataclass(frozen=True)
+class WeekPlan:
+    """Sessions logged this week (Monday to Sunday) against the pace of the unlock rule."""
+
+    done: int
+    planned: int
+
+    @property
+    def ahead(self) -> bool:
+        """More than the plan: said as a count, with a word for rest, never "5 of 4"."""
+        return self.done > self.planned

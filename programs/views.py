@@ -17,6 +17,8 @@ from members.selectors import member_has_premium
 from . import charts, exports, reminders, rules, selectors, services
 from .forms import CheckInForm, ConsentForm, ProgramDataDeleteForm, RedFlagForm, SessionLogForm
 from .models import PauseReason, Routine
+from .routine_sections import routine_sections
+from .state import RECENT_SESSIONS_SHOWN, ProgramState, program_state
 
 
 def _not_allowed(request, message: str, *, join: bool = False):
@@ -53,7 +55,7 @@ def _safe_next(request, default: str) -> str:
     return default
 
 
-def _member_state(request) -> selectors.ProgramState:
+def _member_state(request) -> ProgramState:
     """The member's program, after letting the unlock rule act on time that has passed."""
     return services.program_state_current(user=request.user)
 
@@ -89,7 +91,7 @@ def _render_routine(request, routine: Routine, *, log_form=None, checkin_forms=N
         "routine": routine,
         "instructions_html": instructions,
         "locked": instructions is None,
-        "why_episodes": selectors.routine_episodes(routine=routine),
+        "routine_sections": routine_sections(routine=routine),
     }
     if instructions is not None and request.user.is_authenticated:
         state = _member_state(request)
@@ -116,7 +118,7 @@ def _render_routine(request, routine: Routine, *, log_form=None, checkin_forms=N
             checkins=[
                 (s, checkin_forms.get(s.pk) or CheckInForm(prefix=f"checkin-{s.pk}")) for s in due
             ],
-            sessions=state.sessions_for(routine)[: selectors.RECENT_SESSIONS_SHOWN],
+            sessions=state.sessions_for(routine)[:RECENT_SESSIONS_SHOWN],
             consent_form=ConsentForm() if state.needs_consent else None,
         )
     return render(request, "programs/routine_detail.html", context, status=status)
@@ -183,7 +185,7 @@ def checkin(request, session_id):
 def _red_flag_screen(request, *, occasion: str):
     if not member_has_premium(request.user):
         return _premium_required(request)
-    state = selectors.program_state(user=request.user)
+    state = program_state(user=request.user)
     if occasion == "flare_up" and not state.started:
         return redirect("programs:start")
     ask_clinician = state.paused_for_red_flag
@@ -320,13 +322,13 @@ def program_data(request):
 HISTORY_PER_PAGE = 20
 
 
-def _history_state(request) -> selectors.ProgramState | None:
+def _history_state(request) -> ProgramState | None:
     """The member's program for their history pages; None if they may not see one.
 
     The dashboard's gate: premium members, and anyone who started (a lapsed member
     still reads their own history).
     """
-    state = selectors.program_state(user=request.user)
+    state = program_state(user=request.user)
     if state.has_premium or state.started:
         return state
     return None

@@ -35,7 +35,7 @@ from programs import services as program_services
 from programs.charts import pain_chart
 from programs.forms import StaffActionForm
 from programs.models import PauseReason, ProgressEvent
-from programs.selectors import program_state
+from programs.state import program_state
 
 from .permissions import can_view_model
 

@@ -93,8 +93,8 @@ def _episode_post(**overrides):
         "publish_at_1": publish_at.strftime("%H:%M:%S"),
         "audio_type": "audio/mpeg",
         "cover_alt": "",
-        "Routine_episodes-TOTAL_FORMS": 0,
-        "Routine_episodes-INITIAL_FORMS": 0,
+        "Episode_routines-TOTAL_FORMS": 0,
+        "Episode_routines-INITIAL_FORMS": 0,
     }
     data.update(overrides)
     return data

@@ -55,14 +55,14 @@ INVALIDATIONS = (
     Invalidation("episodes.Episode", catalogue_changed),
     Invalidation("episodes.Episode.topics", catalogue_changed),
     Invalidation("episodes.Episode.related", catalogue_changed),
+    # An episode's "Put it into practice" list and a routine's "Why this helps".
+    Invalidation("episodes.Episode.routines", catalogue_changed),
     Invalidation("episodes.Topic", catalogue_changed),
     Invalidation("episodes.PodcastShow", catalogue_changed),
     Invalidation("episodes.Comment", comments_changed, unless=_new_comment_awaiting_moderation),
-    # The Program overview and public routine pages, and an episode's "Put it into
-    # practice" list (a routine's episodes).
+    # The Program overview and public routine pages.
     Invalidation("programs.Phase", catalogue_changed),
     Invalidation("programs.Routine", catalogue_changed),
-    Invalidation("programs.Routine.episodes", catalogue_changed),
     Invalidation("programs.RoutineStep", catalogue_changed),
     Invalidation("programs.Exercise", catalogue_changed),
     # A commenter's display name shows beside their comments, wherever they are kept.

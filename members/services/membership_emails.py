@@ -69,7 +69,7 @@ def membership_email_send(*, membership_id: int, kind: str) -> bool:
             grace_ends=membership_grace_ends(membership),
             account_url=settings.SITE_URL + reverse("members:account"),
             membership_url=settings.SITE_URL + reverse("members:membership"),
-            program_url=settings.SITE_URL + reverse("programs:overview"),
+            program_url=settings.SITE_URL + reverse(settings.MEMBERS_PROGRAM_URL),
         ),
     )
     return True

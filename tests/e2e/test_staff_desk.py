@@ -167,3 +167,43 @@ def test_customised_admin_pages_have_no_axe_violations(live_server, page, name, 
         f"{len(violations)} accessibility violation(s) on {name} ({path}) in the {scheme} "
         f"scheme:\n{format_violations(violations)}"
     )
+
+
+PALETTE = """() => {
+  // Every colour admin.css sets, as the browser resolves it, and the member chart's bands.
+  const rule = [...document.styleSheets]
+    .filter((sheet) => sheet.href && sheet.href.includes("/css/admin"))
+    .flatMap((sheet) => [...sheet.cssRules])
+    .find((rule) => rule.style && rule.style.getPropertyValue("--primary"));
+  const probe = document.body.appendChild(document.createElement("span"));
+  const colours = {};
+  for (const name of rule.style) {
+    probe.style.color = `var(${name})`;
+    colours[name] = getComputedStyle(probe).color;
+  }
+  for (const band of document.querySelectorAll(".pain-chart rect")) {
+    colours[band.getAttribute("class")] = getComputedStyle(band).fill;
+  }
+  return colours;
+}"""
+
+
+def test_the_admin_theme_toggle_and_the_system_scheme_show_the_same_colours(live_server, page):
+    program_load_demo()
+    member = MembershipFactory(user=UserFactory(email="maya@example.com")).user
+    program_load_demo_member(user=member)
+    _sign_in(page, live_server)
+    palettes = {}
+    for system in ["light", "dark"]:
+        page.emulate_media(color_scheme=system)
+        for theme in ["auto", "light", "dark"]:
+            page.evaluate("theme => localStorage.setItem('theme', theme)", theme)
+            page.goto(f"{live_server.url}/admin/members/user/{member.pk}/change/")
+            palettes[theme, system] = page.evaluate(PALETTE)
+
+    light, dark = palettes["auto", "light"], palettes["auto", "dark"]
+    assert "--body-bg" in light
+    assert "band--green" in light
+    assert light["band--green"] != dark["band--green"]
+    assert palettes["dark", "light"] == palettes["dark", "dark"] == dark
+    assert palettes["light", "dark"] == palettes["light", "light"] == light

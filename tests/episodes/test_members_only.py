@@ -292,8 +292,8 @@ def admin_post_data(episode: Episode, **changes) -> dict:
         "cover_alt": "",
         "_save": "Save",
         # The "Put it into practice" inline (routines linked to the episode): none.
-        "Routine_episodes-TOTAL_FORMS": "0",
-        "Routine_episodes-INITIAL_FORMS": "0",
+        "Episode_routines-TOTAL_FORMS": "0",
+        "Episode_routines-INITIAL_FORMS": "0",
     }
     data.update(changes)
     return data

@@ -130,6 +130,9 @@ def _routine_change_data(routine, *, positions: dict[int, int]):
             "steps-INITIAL_FORMS": len(steps),
             "steps-MIN_NUM_FORMS": 0,
             "steps-MAX_NUM_FORMS": 1000,
+            # The "Why this helps" episodes inline, with no episodes linked.
+            "Episode_routines-TOTAL_FORMS": 0,
+            "Episode_routines-INITIAL_FORMS": 0,
         }
     )
     for i, step in enumerate(steps):
@@ -179,3 +182,22 @@ def test_two_steps_at_one_position_are_refused_with_a_clear_error(client, staff,
     assert response.status_code == 200
     assert "Two routine steps share position 1" in response.text
     assert list(routine.steps.order_by("position").values_list("position", flat=True))[:2] == [1, 2]
+
+
+def test_staff_link_an_episode_from_the_routine_admin(client, staff, routines, episode):
+    routine = _routine_with_steps(routines)
+    client.force_login(staff)
+    data = _routine_change_data(routine, positions={})
+    data.update(
+        {
+            "Episode_routines-TOTAL_FORMS": 1,
+            "Episode_routines-0-routine": routine.pk,
+            "Episode_routines-0-episode": episode.pk,
+        }
+    )
+
+    response = client.post(f"/admin/programs/routine/{routine.pk}/change/", data)
+
+    assert response.status_code == 302
+    assert list(routine.episodes.all()) == [episode]
+    assert episode.title in client.get(routine.get_absolute_url()).text  # "Why this helps"

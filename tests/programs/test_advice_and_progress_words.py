@@ -3,15 +3,16 @@ And the words for what is left before the next unlock."""
 
 import pytest
 
-from programs import selectors, services
+from programs import services
 from programs.models import Unlock
+from programs.state import program_state
 from tests.programs.conftest import add_session, on_day
 
 pytestmark = pytest.mark.django_db
 
 
 def state_on(user, day):
-    return selectors.program_state(user=user, today=on_day(day))
+    return program_state(user=user, today=on_day(day))
 
 
 @pytest.fixture

@@ -8,9 +8,11 @@ import re
 import pytest
 from django.utils import timezone
 
-from programs import charts, selectors, services
+from programs import charts, services
 from programs.models import Unlock, UnlockMethod
+from programs.rules import PainChange
 from programs.services import RED_FLAGS
+from programs.state import JUST_UNLOCKED_DAYS, program_state
 from tests.factories import StaffFactory
 from tests.programs.conftest import add_session, on_day
 
@@ -99,7 +101,7 @@ def test_the_clauses_count_what_the_rule_counts(member, routines):
     add_session(member, routines[0], 0)
     add_session(member, routines[0], 1, done="partly")  # graded, but not "as prescribed"
     add_session(member, routines[0], 3, worst=8)  # red: the run of good sessions starts again
-    state = selectors.program_state(user=member, today=on_day(5))
+    state = program_state(user=member, today=on_day(5))
 
     clauses = {c.label: (c.done, c.needed, c.met) for c in state.unlock_progress.clauses}
 
@@ -114,7 +116,7 @@ def test_a_routine_with_no_days_to_wait_shows_no_days_part(member, routines):
     routines[0].days_to_unlock = 0
     routines[0].save()
     add_session(member, routines[0], 0)
-    state = selectors.program_state(user=member, today=on_day(1))
+    state = program_state(user=member, today=on_day(1))
 
     labels = [c.label for c in state.unlock_progress.clauses]
 
@@ -263,7 +265,7 @@ def test_no_pain_line_with_too_few_sessions(client, member, routines, time_machi
     ("points", "text"), [(1.0, "1 point"), (2.0, "2 points"), (1.5, "1.5 points")]
 )
 def test_the_pain_change_reads_naturally(points, text):
-    assert selectors.PainChange(points=points, sessions_compared=3).points_text == text
+    assert PainChange(points=points, sessions_compared=3).points_text == text
 
 
 def test_this_weeks_sessions_are_counted_against_the_plan(client, member, routines, time_machine):
@@ -327,7 +329,7 @@ def test_the_celebration_ends_once_the_new_routine_is_tried(client, member, rout
 
 def test_an_old_unlock_is_not_celebrated(client, member, routines, time_machine):
     opened_by_the_rule(member, routines[1], day=7)
-    time_machine.move_to(on_day(7 + selectors.JUST_UNLOCKED_DAYS))
+    time_machine.move_to(on_day(7 + JUST_UNLOCKED_DAYS))
     assert "You earned it" not in dashboard(client, member, 14)
 
 
@@ -345,7 +347,7 @@ def test_a_staff_unlock_is_not_called_earned(client, member, routines, time_mach
 def test_points_are_spaced_by_date_not_by_order(member, routines):
     for day in (0, 1, 10):
         add_session(member, routines[0], day)
-    state = selectors.program_state(user=member, today=on_day(11))
+    state = program_state(user=member, today=on_day(11))
 
     chart = charts.pain_chart(state=state)
 
@@ -369,7 +371,7 @@ def test_labels_are_drawn_in_pixels_not_scaled_with_a_viewbox(
 def test_the_date_labels_never_crowd(member, routines):
     for day in range(0, 28, 2):
         add_session(member, routines[0], day)
-    chart = charts.pain_chart(state=selectors.program_state(user=member, today=on_day(28)))
+    chart = charts.pain_chart(state=program_state(user=member, today=on_day(28)))
 
     positions = [t.pos for t in chart.x_ticks]
 

@@ -5,8 +5,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from programs import rules, selectors, services
+from programs import rules, services
 from programs.models import CheckIn, ProgressEvent, SessionLog, Unlock
+from programs.state import program_state
 from tests.factories import StaffFactory
 from tests.programs.conftest import add_session, on_day
 from tests.programs.factories import CheckInFactory, SessionLogFactory
@@ -175,7 +176,7 @@ def test_unlocks_are_permanent_a_later_red_never_relocks(member, routines):
     add_session(member, routines[0], 8, worst=9)
     add_session(member, routines[0], 9, pain="worse")
     check(member, routines[0], 10)
-    state = selectors.program_state(user=member, today=on_day(10))
+    state = program_state(user=member, today=on_day(10))
     assert unlocked(member, routines[1])
     assert state.current_routine == routines[1]
 

@@ -1,41 +1,30 @@
-"""Writes for the Back In Shape Program: starting, logging, checking in, unlocking, pausing.
+"""Writes for a member's way through the Program: starting after the safety check,
+pausing and resuming, and opening routines by the unlock rule or by staff's hand.
 
 Views, admin actions and tests all call these functions; each one checks the rule it
-applies, so there is one place where a rule lives. The rules and their clinical sources
-are described in DESIGN.md, "Program progression (pain-monitoring model)".
+applies, so there is one place where a rule lives. The rules, with their clinical
+sources, are in `programs/rules.py`.
 """
 
 import datetime as dt
-import logging
-from collections import Counter
 from enum import StrEnum
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from members.selectors import member_has_premium
-from pages.models import PageKind, PageVersion
-
-from . import selectors
-from .models import (
-    CheckIn,
+from programs.models import (
     MemberProgress,
     PauseReason,
-    ProgramConsent,
     ProgressEvent,
     Routine,
-    SessionLog,
     Unlock,
     UnlockMethod,
 )
+from programs.state import ProgramState, program_state
 
-logger = logging.getLogger(__name__)
-
-# A member may log a session a little after the day they did it, but not so far back that
-# the "7 days since the first session" part of the unlock rule could be written backwards.
-LOG_DAYS_BACK = 2
+from .consent import _require_consent
 
 # The red-flag screen (NHS "Back pain: when to get medical help now"; NICE NG59): symptoms
 # that can mean cauda equina syndrome, infection or other serious causes of back pain.
@@ -67,24 +56,9 @@ class ScreenOutcome(StrEnum):
     ALREADY_STARTED = "already_started"
 
 
-class ConsentRequired(PermissionDenied):
-    """The member hasn't agreed (or no longer agrees) to the Program keeping their health
-    data, so nothing about their back may be stored."""
-
-
 def _require_premium(user) -> None:
     if not member_has_premium(user):
         raise PermissionDenied("The Back In Shape Program is for premium members.")
-
-
-def _require_consent(user) -> None:
-    """Every write of Program data about a member asks this first (UK GDPR art. 9(2)(a):
-    health data only with explicit consent; see ProgramConsent)."""
-    if not selectors.program_consent_live(user=user):
-        raise ConsentRequired(
-            "Before we keep anything more about your back, we need your agreement to store "
-            "your Program data. You can still read every routine."
-        )
 
 
 def _record(*, user, kind: str, reason: str, by=None, routine: Routine | None = None) -> None:
@@ -286,87 +260,6 @@ def program_resume_after_flare_up(*, user) -> MemberProgress:
     return program_resume(user=user, by=user, note="The member says the flare-up has settled.")
 
 
-# --------------------------------------------------------------------------- sessions
-
-
-@transaction.atomic
-def session_log(
-    *,
-    user,
-    routine: Routine,
-    date: dt.date,
-    done: str,
-    pain_before: int,
-    worst_pain: int,
-    effort: int,
-    note: str = "",
-    today: dt.date | None = None,
-) -> SessionLog:
-    """Log one session of an unlocked routine, at most one per routine a day."""
-    _require_premium(user)
-    _require_consent(user)
-    today = today or timezone.localdate()
-    progress = MemberProgress.objects.filter(user=user).first()
-    if progress is None or progress.started_at is None:
-        raise PermissionDenied("Start the Program before logging a session.")
-    if progress.is_paused:
-        raise PermissionDenied("Your program is paused, so sessions can't be logged just now.")
-    # Time passing can complete the rule: let it act before asking whether this is open,
-    # so the answer is the same whichever page the member reads first.
-    program_state_current(user=user, today=today)
-    unlock = Unlock.objects.filter(user=user, routine=routine).first()
-    if unlock is None:
-        raise PermissionDenied("This routine hasn't opened for you yet.")
-    if date > today:
-        raise ValidationError({"date": "That date is in the future."})
-    if date < today - dt.timedelta(days=LOG_DAYS_BACK):
-        raise ValidationError(
-            {"date": f"Sessions can be logged up to {LOG_DAYS_BACK} days afterwards."}
-        )
-    if date < timezone.localdate(unlock.unlocked_at):
-        raise ValidationError({"date": "That's before this routine opened for you."})
-    session = SessionLog(
-        user=user,
-        routine=routine,
-        date=date,
-        done=done,
-        pain_before=pain_before,
-        worst_pain=worst_pain,
-        effort=effort,
-        note=note,
-    )
-    session.full_clean(exclude=["user", "routine"], validate_unique=False)
-    try:
-        with transaction.atomic():
-            session.save()
-    except IntegrityError:
-        raise ValidationError({"date": "You've already logged this routine on that day."}) from None
-    return session
-
-
-@transaction.atomic
-def checkin_record(
-    *, user, session: SessionLog, pain: str, stiffness: str, today: dt.date | None = None
-) -> CheckIn:
-    """Record the next-morning check-in for one of the member's sessions, then apply the rule."""
-    _require_premium(user)
-    _require_consent(user)
-    if session.user_id != user.pk:
-        raise PermissionDenied("That isn't your session.")
-    today = today or timezone.localdate()
-    if today <= session.date:
-        raise ValidationError("The check-in opens the morning after your session.")
-    checkin = CheckIn(session=session, pain=pain, stiffness=stiffness)
-    checkin.full_clean(exclude=["session"])
-    try:
-        with transaction.atomic():
-            checkin.save()
-    except IntegrityError:
-        raise ValidationError("You've already checked in for this session.") from None
-    program_state_current(user=user, today=today)
-    return checkin
-
-
 # --------------------------------------------------------------------------- unlocking
 
 
@@ -378,11 +271,11 @@ def routine_unlock_check(*, user, routine: Routine, today: dt.date | None = None
     """
     if not member_has_premium(user):
         return None
-    state = selectors.program_state(user=user, today=today)
+    state = program_state(user=user, today=today)
     return _unlock_check_in_state(state=state, routine=routine)
 
 
-def _unlock_check_in_state(*, state: selectors.ProgramState, routine: Routine) -> Unlock | None:
+def _unlock_check_in_state(*, state: ProgramState, routine: Routine) -> Unlock | None:
     # Without consent nothing more is stored, an unlock and its audit entry included.
     if not state.has_premium or not state.started or state.paused or not state.consented:
         return None
@@ -402,7 +295,7 @@ def _unlock_check_in_state(*, state: selectors.ProgramState, routine: Routine) -
     )
 
 
-def program_progress_refresh(*, state: selectors.ProgramState) -> bool:
+def program_progress_refresh(*, state: ProgramState) -> bool:
     """Apply the unlock rule wherever it can act (time passing can complete it).
 
     Returns True when something opened, so the caller reloads the state.
@@ -418,15 +311,15 @@ def program_progress_refresh(*, state: selectors.ProgramState) -> bool:
     return opened
 
 
-def program_state_current(*, user, today: dt.date | None = None) -> selectors.ProgramState:
+def program_state_current(*, user, today: dt.date | None = None) -> ProgramState:
     """The member's program after the unlock rule has acted on the time that has passed.
 
     Every page and every write that reads a member's program goes through here, so an
     unlock earned by waiting shows the same whichever page is opened first.
     """
-    state = selectors.program_state(user=user, today=today)
+    state = program_state(user=user, today=today)
     if state.has_premium and program_progress_refresh(state=state):
-        state = selectors.program_state(user=user, today=today)
+        state = program_state(user=user, today=today)
     return state
 
 
@@ -449,108 +342,9 @@ def routine_unlock_by_staff(*, user, routine: Routine, staff, reason: str) -> Un
 
 def routine_unlock_next_by_staff(*, user, staff, reason: str) -> Unlock | None:
     """Staff open the member's next locked routine (the first, if they haven't started)."""
-    state = selectors.program_state(user=user)
+    state = program_state(user=user)
     current = state.current_routine
     routine = state.next_routine(current) if current else _first_routine()
     if routine is None:
         return None
     return routine_unlock_by_staff(user=user, routine=routine, staff=staff, reason=reason)
-
-
-# --------------------------------------------------------------------------- consent and data
-
-
-def program_consent_give(*, user) -> ProgramConsent:
-    """Record the member's explicit consent to the Program keeping their health data, with
-    the privacy notice's version as it reads now. Giving it twice keeps the first."""
-    privacy = (
-        PageVersion.objects.filter(page__kind=PageKind.PRIVACY)
-        .order_by("-number")
-        .only("pk")
-        .first()
-    )
-    if privacy is None:
-        logger.error("Program consent asked for, but there is no privacy notice to agree to.")
-        raise ValidationError(
-            "Our privacy notice isn't published yet, so we can't ask for your agreement. "
-            "Please try again later."
-        )
-    try:
-        with transaction.atomic():
-            return ProgramConsent.objects.create(user=user, privacy_version=privacy)
-    except IntegrityError:  # already agreed (a second tab, a double click)
-        return ProgramConsent.objects.get(user=user, ended_at__isnull=True)
-
-
-# Said in place of what staff wrote when they opened a routine by hand, once the member's
-# health data is deleted: staff's reasons can mention their health.
-STAFF_UNLOCK_REASON_CLEARED = "Opened by our team."
-
-
-def _program_data_delete(*, user) -> Counter:
-    """Delete a member's Program health data; return how many rows of each kind went.
-
-    Goes: every session log with its check-in and reminder, every progress audit entry
-    (safety answers, flare-ups, pauses), and the member's own progress record (when they
-    started, their pause and its note). Kept, because the membership itself needs them:
-    the routines they have opened (premium's "unlocks are yours to keep"), with staff's
-    free-text reasons replaced, and a hold staff placed on their program (which only staff
-    lift, for their safety). Their consent records are kept too: the proof of consent.
-    """
-    removed: Counter = Counter()
-    _, by_model = SessionLog.objects.filter(user=user).delete()
-    removed["session logs"] += by_model.get("programs.SessionLog", 0)
-    removed["check-ins"] += by_model.get("programs.CheckIn", 0)
-    removed["check-in reminders"] += by_model.get("programs.CheckInReminder", 0)
-    removed["progress audit entries"] += ProgressEvent.objects.filter(user=user).delete()[0]
-    progress = MemberProgress.objects.filter(user=user).first()
-    if progress is not None and progress.staff_paused_at is not None:
-        MemberProgress.objects.filter(pk=progress.pk).update(
-            started_at=None, paused_at=None, pause_reason="", pause_note="", paused_by=None
-        )
-        removed["progress records"] += 1
-    elif progress is not None:
-        removed["progress records"] += MemberProgress.objects.filter(pk=progress.pk).delete()[0]
-    removed["staff unlock reasons"] += (
-        Unlock.objects.filter(user=user, method=UnlockMethod.STAFF)
-        .exclude(reason=STAFF_UNLOCK_REASON_CLEARED)
-        .update(reason=STAFF_UNLOCK_REASON_CLEARED)
-    )
-    return removed
-
-
-def _consent_end(*, user, reason: str) -> int:
-    return ProgramConsent.objects.filter(user=user, ended_at__isnull=True).update(
-        ended_at=timezone.now(), end_reason=reason
-    )
-
-
-@transaction.atomic
-def program_consent_withdraw(*, user) -> Counter:
-    """The member withdraws consent: their Program health data is deleted now, and nothing
-    more is stored until they agree again. Works for a member who never gave consent too
-    (data from before it was asked for): it deletes their data all the same."""
-    removed = _program_data_delete(user=user)
-    _consent_end(user=user, reason=ProgramConsent.EndReason.WITHDRAWN)
-    logger.info(
-        "Program data of user %s deleted on withdrawal of consent: %s",
-        user.pk,
-        ", ".join(f"{count} {kind}" for kind, count in sorted(removed.items())) or "nothing",
-    )
-    return removed
-
-
-def program_data_retention_apply(*, now: dt.datetime | None = None) -> Counter:
-    """Delete the Program health data of every member whose account has gone quiet for
-    PROGRAM_DATA_RETENTION_DAYS (selectors.program_data_quiet_members: never anyone with a
-    live membership), and end their consent. Returns the rows removed, by kind, and
-    "members" for how many people."""
-    now = now or timezone.now()
-    cutoff = now - dt.timedelta(days=settings.PROGRAM_DATA_RETENTION_DAYS)
-    removed: Counter = Counter()
-    for user in selectors.program_data_quiet_members(cutoff=cutoff, today=timezone.localdate(now)):
-        with transaction.atomic():
-            removed += _program_data_delete(user=user)
-            _consent_end(user=user, reason=ProgramConsent.EndReason.RETENTION)
-        removed["members"] += 1
-    return removed
